@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The vmasim command: a thin launcher for the compiled CLI (built by `npm install`).
+import { main } from "../dist/src/cli/main.js";
+
+process.exitCode = await main(process.argv.slice(2));
