@@ -90,7 +90,19 @@ export type OpBody =
   | { kind: "pages"; addr: number; len: number }
   | { kind: "expect"; count: number }
   | { kind: "expectvmas"; ranges: Array<[number, number]> }
+  | { kind: "expectvma"; addr: number; checks: VmaCheck[] }
   | { kind: "echo"; message: string };
+
+/**
+ * One assertion of `expectvma ADDR key=value…` on the VMA containing ADDR. `model` keys
+ * (pgoff, anon, chain) assert what only the model can see; the kernel engine skips them.
+ */
+export type VmaCheck =
+  | { key: "none" }
+  | { key: "start" | "end" | "rss" | "pgoff" | "chain"; value: number }
+  | { key: "perms" | "flags" | "anon"; value: string };
+
+export const MODEL_ONLY_CHECKS: ReadonlySet<VmaCheck["key"]> = new Set(["pgoff", "anon", "chain"]);
 
 export type OpKind = OpBody["kind"];
 
@@ -102,6 +114,7 @@ export function isSyscallOp(op: OpBody): boolean {
     case "pages":
     case "expect":
     case "expectvmas":
+    case "expectvma":
     case "echo":
     case "switch":
       return false;

@@ -10,6 +10,7 @@ import {
   type Op,
   type OpBody,
   type Prot,
+  type VmaCheck,
 } from "./ops.js";
 
 export const PAGE_SIZE = 4096;
@@ -163,6 +164,48 @@ class LineParser {
     return op;
   }
 
+  private parseExpectVma(): OpBody {
+    const addr = this.num("ADDR");
+    const checks: VmaCheck[] = [];
+    while (this.hasMore()) {
+      const t = this.next("KEY=VALUE");
+      if (t === "none") {
+        checks.push({ key: "none" });
+        continue;
+      }
+      const eq = t.indexOf("=");
+      const key = t.slice(0, eq);
+      const value = t.slice(eq + 1);
+      if (eq <= 0 || value === "") this.fail("expectvma: each check is KEY=VALUE", t);
+      switch (key) {
+        case "start":
+        case "end":
+        case "rss":
+        case "pgoff":
+        case "chain": {
+          const n = parseNumber(value);
+          if (n === null) this.fail(`expectvma: ${key} takes a number`, t);
+          checks.push({ key, value: n });
+          break;
+        }
+        case "perms":
+        case "anon":
+          checks.push({ key, value });
+          break;
+        case "flags":
+          checks.push({ key, value: value.split(",").join(" ") });
+          break;
+        default:
+          this.fail(
+            "expectvma: keys are start, end, perms, flags, rss, pgoff, anon, chain (or 'none')",
+            t,
+          );
+      }
+    }
+    if (checks.length === 0) this.fail("expectvma: give at least one KEY=VALUE or 'none'", "expectvma");
+    return { kind: "expectvma", addr, checks };
+  }
+
   private parseBody(): OpBody {
     switch (this.name) {
       case "mmap": {
@@ -246,6 +289,8 @@ class LineParser {
         }
         return { kind: "expectvmas", ranges };
       }
+      case "expectvma":
+        return this.parseExpectVma();
       default:
         return this.fail(`unknown operation '${this.name}'`, this.name);
     }
