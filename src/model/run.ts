@@ -3,9 +3,12 @@
 
 import type { Op } from "../input/ops.js";
 import type { RunRecord } from "../report/record.js";
+import { Machine } from "./machine.js";
 import type { ModelOptions } from "./options.js";
 
 /** Runs `ops` through a fresh model and yields the header and one record per operation. */
-export function* runModel(_ops: readonly Op[], _file: string, _options: ModelOptions): Generator<RunRecord> {
-  throw new Error("runModel: the model is being written (work in progress)");
+export function* runModel(ops: readonly Op[], file: string, options: ModelOptions): Generator<RunRecord> {
+  const machine = new Machine(options);
+  yield machine.header(file);
+  for (const op of ops) yield machine.step(op);
 }

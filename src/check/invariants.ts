@@ -1,0 +1,27 @@
+// Every invariant family, checked after each step (`--no-check` turns them off).
+// Each family recomputes from scratch what the model maintains incrementally.
+// This module is browser compatible.
+
+import type { Kernel } from "../model/kernel.js";
+import type { InvariantViolation } from "../report/record.js";
+import { checkAnonVmas } from "./invariants/anon-vma.js";
+import { checkRmap } from "./invariants/rmap.js";
+import { checkVmaIndex } from "./invariants/vma-index.js";
+
+/** Stable invariant IDs and what each asserts (listed in docs/invariants.md). */
+export const INVARIANT_IDS = [
+  "I-vma-range",
+  "I-vma-order",
+  "I-vma-mm",
+  "I-pte-orphan",
+  "I-chain",
+  "I-count",
+  "I-live",
+  "I-rmap",
+  "I-mapcount",
+  "I-exclusive",
+] as const;
+
+export function checkInvariants(k: Kernel): InvariantViolation[] {
+  return [...checkVmaIndex(k), ...checkAnonVmas(k), ...checkRmap(k)];
+}

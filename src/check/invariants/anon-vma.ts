@@ -1,0 +1,73 @@
+// I-chain, I-count and I-live for anon_vmas: each VMA's chain is consistent with the
+// anon_vmas' trees, and num_active_vmas, num_children and refcount match a recount from
+// scratch. This module is browser compatible.
+
+import type { AnonVma } from "../../model/anon-vma.js";
+import type { Kernel } from "../../model/kernel.js";
+import type { Vma } from "../../model/vma.js";
+import type { InvariantViolation } from "../../report/record.js";
+import { describeVma } from "./describe.js";
+
+function liveVmas(k: Kernel): Vma[] {
+  return k.procs.filter((p) => p.alive).flatMap((p) => p.mm.allVmas());
+}
+
+export function checkAnonVmas(k: Kernel): InvariantViolation[] {
+  const out: InvariantViolation[] = [];
+  const vmas = liveVmas(k);
+  const active = new Map<AnonVma, number>();
+  for (const v of vmas) {
+    const what = describeVma(k, v);
+    if ((v.anonVma === null) !== (v.chain.length === 0)) {
+      out.push({ id: "I-chain", message: `${what}: anon_vma ${v.anonVma?.name ?? "none"} with a chain of ${v.chain.length}` });
+    }
+    if (v.anonVma) {
+      active.set(v.anonVma, (active.get(v.anonVma) ?? 0) + 1);
+      if (!v.chain.some((c) => c.anonVma === v.anonVma)) {
+        out.push({ id: "I-chain", message: `${what}: its anon_vma ${v.anonVma.name} is not on its chain` });
+      }
+    }
+    const roots = new Set(v.chain.map((c) => c.anonVma.root));
+    if (roots.size > 1) out.push({ id: "I-chain", message: `${what}: chain spans ${roots.size} anon_vma roots` });
+    for (const c of v.chain) {
+      if (c.anonVma.freed) out.push({ id: "I-live", message: `${what}: chain links freed ${c.anonVma.name}` });
+      if (!c.anonVma.avcs.has(c)) {
+        out.push({ id: "I-chain", message: `${what}: AVC to ${c.anonVma.name} missing from its tree` });
+      }
+    }
+  }
+  for (const av of k.anonVmas) {
+    for (const c of av.avcs) {
+      if (!c.vma.chain.includes(c) || !c.vma.mm.contains(c.vma)) {
+        out.push({ id: "I-chain", message: `${av.name}: tree holds an AVC of a VMA that is gone or unlinked` });
+      }
+    }
+    out.push(...checkCounts(k, av, active.get(av) ?? 0));
+  }
+  return out;
+}
+
+/** Recomputes num_active_vmas, num_children and refcount of `av` and compares. */
+function checkCounts(k: Kernel, av: AnonVma, activeVmas: number): InvariantViolation[] {
+  const out: InvariantViolation[] = [];
+  let children = av.root === av && av.avcs.size > 0 ? 1 : 0;
+  let pins = av.avcs.size > 0 ? 1 : 0;
+  for (const x of k.anonVmas) {
+    if (x === av) continue;
+    if (x.parent === av && x.avcs.size > 0) children++;
+    if (x.root === av) pins++;
+  }
+  if (av.numActiveVmas !== activeVmas) {
+    out.push({ id: "I-count", message: `${av.name}: num_active_vmas ${av.numActiveVmas}, recounted ${activeVmas}` });
+  }
+  if (av.numChildren !== children) {
+    out.push({ id: "I-count", message: `${av.name}: num_children ${av.numChildren}, recounted ${children}` });
+  }
+  if (av.refcount !== pins) {
+    out.push({ id: "I-count", message: `${av.name}: refcount ${av.refcount}, recounted ${pins}` });
+  }
+  if (av.root.freed || av.parent.freed) {
+    out.push({ id: "I-live", message: `${av.name}: its root or parent was freed` });
+  }
+  return out;
+}

@@ -1,0 +1,225 @@
+// Page faults (arch/x86/mm/fault.c, mm/memory.c): do_anonymous_page, do_wp_page (COW),
+// shmem faults, stack growth (expand_downwards), anon_vma_prepare with
+// find_mergeable_anon_vma, and GUP-style population. This module is browser compatible.
+
+import { anonVmaAlloc, anonVmaChainLink, type AnonVma } from "./anon-vma.js";
+import { MMAP_MIN_ADDR, PAGE_SIZE, RLIMIT_STACK, STACK_GUARD_GAP } from "./constants.js";
+import { Errno } from "./errno.js";
+import {
+  VM_ACCESS_FLAGS,
+  VM_GROWSDOWN,
+  VM_IO,
+  VM_LOCKONFAULT,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_SOFTDIRTY,
+  VM_WRITE,
+} from "./flags.js";
+import { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import type { Mm } from "./mm.js";
+import { dropMapping, folioMoveAnonRmap, mapPage, newAnonFolio, ZERO_FOLIO } from "./rmap.js";
+import type { Vma } from "./vma.js";
+
+/** anon_vma_compatible: may `b` (just after `a`) share `a`'s anon_vma? */
+function anonVmaCompatible(a: Vma, b: Vma): boolean {
+  return (
+    a.end === b.start &&
+    a.policy === b.policy &&
+    a.file === b.file &&
+    ((a.flags ^ b.flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) === 0 &&
+    b.pgoff === a.pgoff + (b.start - a.start) / PAGE_SIZE
+  );
+}
+
+/** reusable_anon_vma: `old`'s anon_vma, if compatible and `old` is not a fork child. */
+function reusableAnonVma(old: Vma, a: Vma, b: Vma): AnonVma | null {
+  if (!anonVmaCompatible(a, b)) return null;
+  return old.anonVma && old.chain.length === 1 ? old.anonVma : null;
+}
+
+/** find_mergeable_anon_vma: next first, then prev. */
+export function findMergeableAnonVma(vma: Vma): AnonVma | null {
+  const next = vma.mm.vmaLookup(vma.end);
+  if (next) {
+    const av = reusableAnonVma(next, vma, next);
+    if (av) return av;
+  }
+  const prev = vma.mm.prevOf(vma.start);
+  return prev ? reusableAnonVma(prev, prev, vma) : null;
+}
+
+/** anon_vma_prepare: give `vma` an anon_vma, reusing a neighbour's or allocating a root. */
+export function anonVmaPrepare(k: Kernel, vma: Vma): AnonVma {
+  if (vma.anonVma) return vma.anonVma;
+  let av = findMergeableAnonVma(vma);
+  if (!av) {
+    av = anonVmaAlloc(k);
+    av.numChildren++; // self-parent link for a new root
+  }
+  vma.anonVma = av;
+  anonVmaChainLink(vma, av);
+  av.numActiveVmas++;
+  return av;
+}
+
+export type FaultResult = "ok" | "SIGSEGV" | "SIGBUS";
+
+/**
+ * A user access (do_user_addr_fault → handle_mm_fault). Accesses that need no fault (the
+ * PTE already allows them) do nothing.
+ */
+export function userAccess(k: Kernel, mm: Mm, addr: number, write: boolean): FaultResult {
+  let vma = mm.findVma(addr);
+  if (!vma) return "SIGSEGV";
+  if (vma.start > addr) {
+    // lock_mm_and_find_vma → expand_stack
+    if (!(vma.flags & VM_GROWSDOWN)) return "SIGSEGV";
+    try {
+      expandDownwards(k, vma, addr);
+    } catch (e) {
+      if (e instanceof Errno) return "SIGSEGV";
+      throw e;
+    }
+  }
+  vma = mm.vmaLookup(addr) as Vma;
+  // access_error: a write needs VM_WRITE; a read any of VM_READ|VM_WRITE|VM_EXEC
+  if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_ACCESS_FLAGS)) return "SIGSEGV";
+  return handleMmFault(k, vma, addr, write);
+}
+
+/** handle_mm_fault for one page of `vma` that the access is allowed to touch. */
+export function handleMmFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
+  const mm = vma.mm;
+  const pte = mm.pageTable.get(addr);
+  if (pte?.kind === "guard") return "SIGSEGV";
+  if (pte === undefined) {
+    return vma.file ? shmemFault(k, vma, addr, write) : doAnonymousPage(k, vma, addr, write);
+  }
+  if (write && !pte.writable) return doWpPage(k, vma, addr);
+  return "ok";
+}
+
+/** do_anonymous_page: the zero page for reads (when the kernel has it), else a new folio. */
+function doAnonymousPage(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
+  if (vma.flags & VM_SHARED) return "SIGBUS";
+  if (!write && k.options.zeroPage) {
+    mapPage(vma.mm, addr, ZERO_FOLIO, 0, false);
+    return "ok";
+  }
+  anonVmaPrepare(k, vma);
+  mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, (vma.flags & VM_WRITE) !== 0);
+  return "ok";
+}
+
+/** shmem_fault: map the file's page, allocating it in the page cache if absent. */
+function shmemFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
+  const file = vma.file;
+  if (!file) return "SIGBUS";
+  const index = vma.linearIndex(addr);
+  if (index >= file.sizePages) return "SIGBUS";
+  let folio = file.pages.get(index);
+  if (!folio) {
+    folio = new Folio(k.nextId("folio"), file, index);
+    folio.refcount = 1; // the page cache's reference
+    file.pages.set(index, folio);
+  }
+  mapPage(vma.mm, addr, folio, 0, write);
+  return "ok";
+}
+
+/**
+ * do_wp_page: a write to a present read-only PTE. Shared mappings just become writable;
+ * an exclusive or reusable anonymous folio is reused (wp_can_reuse_anon_folio, which
+ * moves it to this VMA's anon_vma); otherwise the page is copied (wp_page_copy).
+ */
+function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
+  const mm = vma.mm;
+  const pte = mm.pageTable.get(addr);
+  if (pte?.kind !== "present") return "ok";
+  const folio = pte.folio;
+  if (vma.flags & VM_SHARED) {
+    pte.writable = true;
+    return "ok";
+  }
+  if (!folio.isZero && folio.isAnon) {
+    if (folio.anonExclusive) {
+      pte.writable = true;
+      return "ok";
+    }
+    if (folio.nrPages === 1 && folio.refcount === 1) {
+      folioMoveAnonRmap(folio, vma);
+      folio.anonExclusive = true;
+      pte.writable = true;
+      return "ok";
+    }
+  }
+  anonVmaPrepare(k, vma);
+  const copy = newAnonFolio(k, vma, addr);
+  mm.pageTable.clear(addr);
+  dropMapping(folio);
+  mapPage(mm, addr, copy, 0, true);
+  return "ok";
+}
+
+/**
+ * expand_downwards: grow a VM_GROWSDOWN VMA down to `addr`, keeping pgoff linear.
+ * Throws Errno on a guard-gap clash, pgoff underflow or RLIMIT_STACK.
+ */
+export function expandDownwards(k: Kernel, vma: Vma, addr: number): void {
+  const address = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
+  if (address < MMAP_MIN_ADDR) throw new Errno("EPERM");
+  const prev = vma.mm.prevOf(vma.start);
+  if (prev && !(prev.flags & VM_GROWSDOWN) && prev.flags & VM_ACCESS_FLAGS) {
+    if (address - prev.end < STACK_GUARD_GAP) throw new Errno("ENOMEM", "stack guard gap");
+  }
+  anonVmaPrepare(k, vma);
+  const grow = (vma.start - address) / PAGE_SIZE;
+  if (grow > vma.pgoff) throw new Errno("ENOMEM");
+  if (vma.end - address > RLIMIT_STACK) throw new Errno("ENOMEM", "RLIMIT_STACK"); // acct_stack_growth
+  vma.mm.setRange(vma, address, vma.end, vma.pgoff - grow);
+}
+
+/**
+ * populate_vma_page_range over [start, end) ⊆ vma, as mm_populate does it: writable
+ * private mappings are write-faulted (breaking COW), others read-faulted; VM_LOCKONFAULT
+ * and inaccessible VMAs are left alone.
+ */
+export function populateVmaRange(k: Kernel, vma: Vma, start: number, end: number): void {
+  if (vma.flags & (VM_LOCKONFAULT | VM_IO | VM_PFNMAP)) return;
+  if (!(vma.flags & VM_ACCESS_FLAGS)) return;
+  const write = (vma.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
+  for (let a = start; a < end; a += PAGE_SIZE) {
+    if (handleMmFault(k, vma, a, write) !== "ok") return;
+  }
+}
+
+/** __mm_populate with ignore_errors: populate every VMA part of [start, end). */
+export function mmPopulate(k: Kernel, mm: Mm, start: number, end: number): void {
+  let nstart = start;
+  while (nstart < end) {
+    const vma = mm.findVmaIntersection(nstart, end);
+    if (!vma) return;
+    const nend = Math.min(end, vma.end);
+    populateVmaRange(k, vma, Math.max(nstart, vma.start), nend);
+    nstart = nend;
+  }
+}
+
+/**
+ * faultin_page_range (MADV_POPULATE_READ/WRITE): fault in [start, end) without FOLL_FORCE.
+ * Throws ENOMEM at a hole, EFAULT on a permission or SIGSEGV/SIGBUS failure.
+ */
+export function faultinPageRange(k: Kernel, mm: Mm, start: number, end: number, write: boolean): void {
+  for (let a = start; a < end; ) {
+    const vma = mm.vmaLookup(a);
+    if (!vma) throw new Errno("ENOMEM");
+    if (vma.flags & (VM_IO | VM_PFNMAP)) throw new Errno("EINVAL");
+    if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_READ)) throw new Errno("EFAULT");
+    const stop = Math.min(end, vma.end);
+    for (; a < stop; a += PAGE_SIZE) {
+      if (handleMmFault(k, vma, a, write) !== "ok") throw new Errno("EFAULT");
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// fork and exit of address spaces (mm/mmap.c dup_mmap, mm/memory.c copy_page_range,
+// exit_mmap). This module is browser compatible.
+
+import { anonVmaFork, unlinkAnonVmas } from "./anon-vma.js";
+import { VM_DONTCOPY, VM_LOCKED_MASK, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, VM_WIPEONFORK } from "./flags.js";
+import type { Kernel } from "./kernel.js";
+import type { Mm } from "./mm.js";
+import { mapPage, zapRange } from "./rmap.js";
+import type { Vma } from "./vma.js";
+
+/**
+ * dup_mmap: copy every VMA of `parent` into the empty `child` in address order.
+ * VM_DONTCOPY VMAs are skipped; VM_WIPEONFORK VMAs start empty; the others go through
+ * anon_vma_fork and copy_page_range. The child's VMAs lose VM_LOCKED and VM_LOCKONFAULT.
+ */
+export function dupMmap(k: Kernel, parent: Mm, child: Mm): void {
+  for (const mpnt of parent.allVmas()) {
+    if (mpnt.flags & VM_DONTCOPY) continue;
+    const tmp = mpnt.dup();
+    tmp.mm = child;
+    if (tmp.flags & VM_WIPEONFORK) tmp.anonVma = null;
+    else anonVmaFork(k, tmp, mpnt);
+    tmp.flags &= ~VM_LOCKED_MASK;
+    child.insert(tmp);
+    if (!(tmp.flags & VM_WIPEONFORK)) copyPageRange(tmp, mpnt);
+  }
+}
+
+/** vma_needs_copy: only VMAs with an anon_vma (or PFN maps) copy their page tables. */
+function vmaNeedsCopy(src: Vma): boolean {
+  return src.anonVma !== null || (src.flags & (VM_PFNMAP | VM_MIXEDMAP)) !== 0;
+}
+
+/**
+ * copy_page_range: share every page with the child. Anonymous pages lose their
+ * exclusive bit and are write-protected in both processes of a private mapping (COW);
+ * guard markers are copied.
+ */
+function copyPageRange(dst: Vma, src: Vma): void {
+  if (!vmaNeedsCopy(src)) return;
+  const cow = !(src.flags & VM_SHARED);
+  for (const [addr, pte] of src.mm.pageTable.entries(src.start, src.end)) {
+    if (pte.kind === "guard") {
+      dst.mm.pageTable.set(addr, pte);
+      continue;
+    }
+    const folio = pte.folio;
+    if (folio.isAnon) folio.anonExclusive = false; // folio_try_dup_anon_rmap_pte
+    if (cow) pte.writable = false;
+    mapPage(dst.mm, addr, folio, pte.sub, pte.writable);
+  }
+}
+
+/** exit_mmap: unmap every VMA, dropping pages and anon_vma links. */
+export function exitMmap(k: Kernel, mm: Mm): void {
+  for (const vma of mm.allVmas()) {
+    zapRange(mm, vma.start, vma.end);
+    mm.remove(vma);
+    unlinkAnonVmas(k, vma);
+  }
+}

@@ -1,0 +1,95 @@
+// The modelled machine: processes, the policy in force, object identities, and the merge
+// attempts of the current step. This module is browser compatible.
+
+import type { Check, Policy } from "../policy/policy.js";
+import type { MergeAttempt, MergeVerdict } from "../report/record.js";
+import type { AnonVma } from "./anon-vma.js";
+import { PAGE_SIZE } from "./constants.js";
+import { Mm } from "./mm.js";
+import type { ModelOptions } from "./options.js";
+import type { Vmg } from "./vmg.js";
+
+/** One process: its mm and its reporting window. */
+export interface Process {
+  readonly proc: number;
+  readonly mm: Mm;
+  /** The parent's process index, or null for p0. */
+  readonly parent: number | null;
+  window: { start: number; end: number };
+  alive: boolean;
+}
+
+type IdKind = "anon_vma" | "folio" | "shmem";
+
+/** Counters of the work the policy did, for comparing policies. */
+export interface Stats {
+  mergeAttempts: number;
+  merges: Record<string, number>;
+  refusals: Record<string, number>;
+  pagesWalked: number;
+  pagesRelocated: number;
+}
+
+export class Kernel {
+  readonly procs: Process[] = [];
+  /** Every anon_vma not yet freed. */
+  readonly anonVmas = new Set<AnonVma>();
+  /** Merge attempts of the step being executed. */
+  merges: MergeAttempt[] = [];
+  readonly stats: Stats = { mergeAttempts: 0, merges: {}, refusals: {}, pagesWalked: 0, pagesRelocated: 0 };
+  private readonly ids: Record<IdKind, number> = { anon_vma: 0, folio: 0, shmem: 0 };
+
+  constructor(
+    readonly options: ModelOptions,
+    readonly policy: Policy,
+  ) {}
+
+  nextId(kind: IdKind): number {
+    return ++this.ids[kind];
+  }
+
+  /** Creates a process with an empty mm. */
+  spawn(parent: number | null, window: { start: number; end: number }): Process {
+    const proc = this.procs.length;
+    const parentMm = parent === null ? null : (this.procs[parent]?.mm ?? null);
+    const p: Process = { proc, mm: new Mm(proc, parentMm), parent, window: { ...window }, alive: true };
+    this.procs.push(p);
+    return p;
+  }
+
+  /** An absolute address, relative to the test region's base. */
+  rel(addr: number): number {
+    return addr - this.options.base;
+  }
+
+  /** A pgoff, relative to the base's page. */
+  relPgoff(pgoff: number): number {
+    return pgoff - this.options.base / PAGE_SIZE;
+  }
+
+  /** Records one merge attempt; sides with no adjacent neighbour are null. */
+  recordMerge(
+    fn: string,
+    vmg: Vmg,
+    prev: Check | null,
+    next: Check | null,
+    result: MergeAttempt["result"],
+  ): void {
+    if (!prev && !next) return;
+    const attempt: MergeAttempt = { fn, start: this.rel(vmg.start), end: this.rel(vmg.end), result };
+    if (prev) attempt.prev = verdict(prev, result === "prev" || result === "both");
+    if (next) attempt.next = verdict(next, result === "next" || result === "both");
+    this.merges.push(attempt);
+    this.stats.mergeAttempts++;
+    if (result !== "none") this.stats.merges[fn] = (this.stats.merges[fn] ?? 0) + 1;
+    for (const c of [prev, next]) {
+      if (c && !c.ok) this.stats.refusals[c.reason] = (this.stats.refusals[c.reason] ?? 0) + 1;
+    }
+  }
+}
+
+function verdict(c: Check, merged: boolean): MergeVerdict {
+  const v: MergeVerdict = { merged, reason: c.ok && !merged ? "not-taken" : c.reason };
+  if (c.detail !== undefined) v.detail = c.detail;
+  return v;
+}

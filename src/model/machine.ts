@@ -1,0 +1,212 @@
+// Executes operations on the model and reports each step as a StepRecord: the model
+// engine behind `vmasim run`. This module is browser compatible.
+
+import type { Op, OpBody } from "../input/ops.js";
+import { ExpectationChecker } from "../report/expect.js";
+import type { EchoRecord, HeaderRecord, StepRecord } from "../report/record.js";
+import { checkInvariants } from "../check/invariants.js";
+import { getPolicy } from "../policy/registry.js";
+import { PAGE_SIZE } from "./constants.js";
+import { Errno } from "./errno.js";
+import { userAccess } from "./fault.js";
+import { dupMmap, exitMmap } from "./fork.js";
+import { Kernel, type Process } from "./kernel.js";
+import { doMadvise } from "./madvise.js";
+import { doMlock } from "./mlock.js";
+import { doMmap } from "./mmap.js";
+import { doMprotect } from "./mprotect.js";
+import { doMremap } from "./mremap.js";
+import { doMunmap } from "./munmap.js";
+import { doSetAnonName } from "./name.js";
+import type { ModelOptions } from "./options.js";
+import { pageRecords, windowVmas } from "./records.js";
+
+interface Outcome {
+  ret: number;
+  err: string;
+  note?: string;
+}
+
+/** One model run: a kernel with processes, stepping through operations. */
+export class Machine {
+  readonly kernel: Kernel;
+  private current: Process | null;
+  private readonly expectations = new ExpectationChecker(true);
+  private stepNo = 0;
+
+  constructor(readonly options: ModelOptions) {
+    this.kernel = new Kernel(options, getPolicy(options.policy));
+    const base = options.base;
+    this.current = this.kernel.spawn(null, { start: base, end: base + options.size });
+  }
+
+  /** The header record of a run of `file`. */
+  header(file: string): HeaderRecord {
+    return {
+      vmasim: 1,
+      engine: "model",
+      policy: this.options.policy,
+      file,
+      base: `0x${this.options.base.toString(16)}`,
+      size: this.options.size,
+      page: PAGE_SIZE,
+      zero_page: this.options.zeroPage,
+      anon_name: this.options.anonName,
+    };
+  }
+
+  /** Executes one operation and returns its record. */
+  step(op: Op): StepRecord | EchoRecord {
+    this.stepNo++;
+    if (op.kind === "echo") return { step: this.stepNo, echo: op.message };
+    const k = this.kernel;
+    k.merges = [];
+    const outcome = this.execute(op);
+    const p = this.current;
+    const vmas = p ? windowVmas(k, p) : [];
+    const rec: StepRecord = {
+      step: this.stepNo,
+      proc: p?.proc ?? -1,
+      op: op.text,
+      ret: outcome.ret,
+      err: outcome.err,
+      note: outcome.note ?? this.expectations.check(op, vmas) ?? "",
+      nvma: vmas.length,
+      vmas,
+    };
+    if (op.kind === "dump" && op.all) {
+      rec.procs = k.procs
+        .filter((q) => q.alive)
+        .map((q) => {
+          const qv = windowVmas(k, q);
+          return { proc: q.proc, nvma: qv.length, vmas: qv };
+        });
+    }
+    if (op.kind === "pages" && p) {
+      const start = this.abs(op.addr);
+      rec.pages = pageRecords(k, p.mm, start, start + op.len);
+    }
+    rec.model = { merges: k.merges };
+    if (this.options.checkInvariants) {
+      const violations = checkInvariants(k);
+      if (violations.length > 0) rec.model.violations = violations;
+    }
+    return rec;
+  }
+
+  private abs(rel: number): number {
+    return this.options.base + rel;
+  }
+
+  private execute(op: OpBody): Outcome {
+    const k = this.kernel;
+    switch (op.kind) {
+      case "switch": {
+        const target = k.procs[op.proc];
+        if (!target?.alive) return { ret: -1, err: "ESRCH", note: `switch: p${op.proc} is not a live process` };
+        this.current = target;
+        return { ret: 0, err: "" };
+      }
+      case "window": {
+        if (!this.current) return noProcess(op.kind);
+        const start = this.abs(op.start);
+        const len = op.len ?? this.options.size;
+        this.current.window = { start, end: start + len };
+        return { ret: 0, err: "" };
+      }
+      case "dump":
+      case "pages":
+      case "expect":
+      case "expectvmas":
+      case "expectvma":
+        return { ret: 0, err: "" };
+      case "echo":
+        return { ret: 0, err: "" };
+      default:
+        return this.syscall(op);
+    }
+  }
+
+  /** Operations a process performs: system calls, accesses, fork and exit. */
+  private syscall(op: OpBody): Outcome {
+    const k = this.kernel;
+    const p = this.current;
+    if (!p) return noProcess(op.kind);
+    const mm = p.mm;
+    const a = (rel: number) => this.abs(rel);
+    try {
+      switch (op.kind) {
+        case "mmap":
+          return ok(k.rel(doMmap(k, mm, a(op.addr), op.len, op.prot, op.flags)));
+        case "munmap":
+          doMunmap(k, mm, a(op.addr), op.len);
+          return ok(0);
+        case "mprotect":
+          doMprotect(k, mm, a(op.addr), op.len, op.prot);
+          return ok(0);
+        case "mremap": {
+          const newAddr = op.newAddr === null ? null : a(op.newAddr);
+          return ok(k.rel(doMremap(k, mm, a(op.addr), op.oldLen, op.newLen, op.flags, newAddr)));
+        }
+        case "madvise":
+          doMadvise(k, mm, a(op.addr), op.len, op.advice);
+          return ok(0);
+        case "mlock":
+        case "munlock":
+          doMlock(k, mm, a(op.addr), op.len, op.kind === "mlock");
+          return ok(0);
+        case "name":
+          doSetAnonName(k, mm, a(op.addr), op.len, op.name);
+          return ok(0);
+        case "touch":
+        case "read":
+          return this.access(p, a(op.addr), op.len, op.kind === "touch");
+        case "fork":
+          return this.fork(p, op.stay);
+        case "exit":
+          return this.exit(p);
+        default:
+          throw new Error(`model: operation '${op.kind}' is not a process operation`);
+      }
+    } catch (e) {
+      if (e instanceof Errno) return { ret: -1, err: e.code };
+      throw e;
+    }
+  }
+
+  /** touch/read: one access per page in address order, stopping at the first signal. */
+  private access(p: Process, start: number, len: number, write: boolean): Outcome {
+    let done = 0;
+    for (let addr = start; addr < start + len; addr += PAGE_SIZE) {
+      const r = userAccess(this.kernel, p.mm, addr, write);
+      if (r !== "ok") return { ret: done, err: r };
+      done++;
+    }
+    return ok(done);
+  }
+
+  /** fork: the child (pN, in creation order) becomes current unless `stay`. */
+  private fork(parent: Process, stay: boolean): Outcome {
+    const child = this.kernel.spawn(parent.proc, parent.window);
+    dupMmap(this.kernel, parent.mm, child.mm);
+    if (!stay) this.current = child;
+    return ok(child.proc);
+  }
+
+  /** exit: the address space is torn down; the parent becomes current. */
+  private exit(p: Process): Outcome {
+    exitMmap(this.kernel, p.mm);
+    p.alive = false;
+    const parent = p.parent === null ? undefined : this.kernel.procs[p.parent];
+    this.current = parent?.alive ? parent : null;
+    return ok(0);
+  }
+}
+
+function ok(ret: number): Outcome {
+  return { ret, err: "" };
+}
+
+function noProcess(kind: string): Outcome {
+  return { ret: -1, err: "ESRCH", note: `${kind}: no current process (use switch N)` };
+}

@@ -1,0 +1,206 @@
+// madvise (mm/madvise.c): advice validation, the VMA walk that reports holes as ENOMEM
+// after advising what is mapped, flag changes through madvise_update_vma, and the
+// advices that act on pages. This module is browser compatible.
+
+import { MADVICE } from "../input/ops.js";
+import { PAGE_SIZE } from "./constants.js";
+import { Errno } from "./errno.js";
+import { anonVmaPrepare, faultinPageRange } from "./fault.js";
+import {
+  VM_DONTCOPY,
+  VM_DONTDUMP,
+  VM_DONTEXPAND,
+  VM_HUGEPAGE,
+  VM_HUGETLB,
+  VM_IO,
+  VM_LOCKED,
+  VM_MAYSHARE,
+  VM_MERGEABLE,
+  VM_MIXEDMAP,
+  VM_NOHUGEPAGE,
+  VM_PFNMAP,
+  VM_RAND_READ,
+  VM_SEQ_READ,
+  VM_SHARED,
+  VM_SPECIAL,
+  VM_WIPEONFORK,
+} from "./flags.js";
+import type { Kernel } from "./kernel.js";
+import type { Mm } from "./mm.js";
+import { vmaModifyFlags } from "./modify.js";
+import { pageAlign } from "./munmap.js";
+import { GUARD_PTE } from "./page-table.js";
+import { putFolio, zapRange } from "./rmap.js";
+import type { Vma } from "./vma.js";
+
+const A = MADVICE;
+const VALID = new Set<number>(Object.values(MADVICE));
+
+/** A visitor for one VMA part [start, end) of the advised range (madvise_walk_vmas). */
+export type Visit = (k: Kernel, vma: Vma, start: number, end: number) => Vma;
+
+/** do_madvise. */
+export function doMadvise(k: Kernel, mm: Mm, start: number, len: number, advice: number): void {
+  if (!VALID.has(advice)) throw new Errno("EINVAL", `unknown advice ${advice}`); // madvise_behavior_valid
+  if (start % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned address");
+  const end = start + pageAlign(len);
+  if (end < start) throw new Errno("EINVAL");
+  if (end === start) return;
+  if (advice === A.POPULATE_READ || advice === A.POPULATE_WRITE) {
+    faultinPageRange(k, mm, start, end, advice === A.POPULATE_WRITE); // madvise_populate
+    return;
+  }
+  walkVmas(k, mm, start, end, visitorFor(advice));
+}
+
+/**
+ * madvise_walk_vmas: visit every VMA part of [start, end); holes make the call fail with
+ * ENOMEM, but only after the mapped parts were advised.
+ */
+export function walkVmas(k: Kernel, mm: Mm, start: number, end: number, visit: Visit): void {
+  let unmapped = false;
+  let vma = mm.findVma(start);
+  for (;;) {
+    if (!vma) throw new Errno("ENOMEM", "range ends in a hole");
+    if (start < vma.start) {
+      unmapped = true;
+      start = vma.start;
+      if (start >= end) break;
+    }
+    const tmp = Math.min(vma.end, end);
+    const covering = visit(k, vma, start, tmp);
+    start = Math.max(tmp, covering.end);
+    if (start >= end) break;
+    vma = mm.findVma(covering.end);
+  }
+  if (unmapped) throw new Errno("ENOMEM", "hole in range");
+}
+
+/** madvise_update_vma with new flags, skipped when nothing changes. */
+function updateFlags(k: Kernel, vma: Vma, start: number, end: number, flags: number): Vma {
+  if (flags === vma.flags) return vma;
+  return vmaModifyFlags(k, vma, start, end, flags, "madvise_update_vma");
+}
+
+function flagChange(set: number, clear: number, check?: (vma: Vma) => void): Visit {
+  return (k, vma, start, end) => {
+    check?.(vma);
+    return updateFlags(k, vma, start, end, (vma.flags & ~clear) | set);
+  };
+}
+
+/** The visitor implementing `advice` on one VMA part. */
+function visitorFor(advice: number): Visit {
+  switch (advice) {
+    case A.NORMAL:
+      return flagChange(0, VM_SEQ_READ | VM_RAND_READ);
+    case A.SEQUENTIAL:
+      return flagChange(VM_SEQ_READ, VM_RAND_READ);
+    case A.RANDOM:
+      return flagChange(VM_RAND_READ, VM_SEQ_READ);
+    case A.DONTFORK:
+      return flagChange(VM_DONTCOPY, 0);
+    case A.DOFORK:
+      return flagChange(0, VM_DONTCOPY, (vma) => {
+        if (vma.flags & VM_IO) throw new Errno("EINVAL");
+      });
+    case A.WIPEONFORK:
+      return flagChange(VM_WIPEONFORK, 0, (vma) => {
+        if (vma.file || vma.flags & VM_SHARED) throw new Errno("EINVAL", "WIPEONFORK needs private anonymous memory");
+      });
+    case A.KEEPONFORK:
+      return flagChange(0, VM_WIPEONFORK);
+    case A.DONTDUMP:
+      return flagChange(VM_DONTDUMP, 0);
+    case A.DODUMP:
+      return flagChange(0, VM_DONTDUMP, (vma) => {
+        if (!(vma.flags & VM_HUGETLB) && vma.flags & VM_SPECIAL) throw new Errno("EINVAL");
+      });
+    case A.MERGEABLE:
+      return ksmMergeable;
+    case A.UNMERGEABLE:
+      return (k, vma, start, end) =>
+        vma.flags & VM_MERGEABLE ? updateFlags(k, vma, start, end, vma.flags & ~VM_MERGEABLE) : vma;
+    case A.HUGEPAGE:
+      return flagChange(VM_HUGEPAGE, VM_NOHUGEPAGE);
+    case A.NOHUGEPAGE:
+      return flagChange(VM_NOHUGEPAGE, VM_HUGEPAGE);
+    case A.DONTNEED:
+    case A.FREE:
+      return dontneedFree(advice === A.FREE);
+    case A.REMOVE:
+      return removeRange;
+    case A.COLD:
+    case A.PAGEOUT:
+      return (_k, vma) => {
+        if (vma.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) throw new Errno("EINVAL"); // can_madv_lru_vma
+        return vma; // no swap device: nothing can be reclaimed
+      };
+    case A.COLLAPSE:
+      return (_k, vma) => {
+        // madvise_collapse: needs a VMA khugepaged may use; none here qualifies without THP
+        if (!(vma.flags & VM_HUGEPAGE)) throw new Errno("EINVAL");
+        return vma;
+      };
+    case A.GUARD_INSTALL:
+      return guardInstall;
+    case A.GUARD_REMOVE:
+      return guardRemove;
+    default: // WILLNEED: swap-in read-ahead, nothing to do without swap
+      return (_k, vma) => vma;
+  }
+}
+
+/** ksm_madvise(MADV_MERGEABLE): a no-op on VMAs KSM cannot handle. */
+function ksmMergeable(k: Kernel, vma: Vma, start: number, end: number): Vma {
+  const incompatible = VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_HUGETLB | VM_MIXEDMAP;
+  if (vma.flags & (VM_MERGEABLE | incompatible)) return vma; // vma_ksm_compatible
+  return updateFlags(k, vma, start, end, vma.flags | VM_MERGEABLE);
+}
+
+/** madvise_dontneed_free: zap (DONTNEED) or mark lazy-free (FREE); guard markers stay. */
+function dontneedFree(lazy: boolean): Visit {
+  return (_k, vma, start, end) => {
+    if (vma.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) throw new Errno("EINVAL"); // madvise_dontneed_free_valid_vma
+    if (lazy) {
+      if (!vma.isAnonymous) throw new Errno("EINVAL"); // madvise_free_single_vma
+      return vma; // lazily freed pages stay mapped until reclaim
+    }
+    zapRange(vma.mm, start, end, true);
+    return vma;
+  };
+}
+
+/** madvise_remove: punch a hole in the shmem file behind a shared mapping. */
+function removeRange(_k: Kernel, vma: Vma, start: number, end: number): Vma {
+  if (vma.flags & VM_LOCKED) throw new Errno("EINVAL");
+  const file = vma.file;
+  if (!file) throw new Errno("EINVAL", "MADV_REMOVE needs a shared mapping");
+  zapRange(vma.mm, start, end, true);
+  for (let a = start; a < end; a += PAGE_SIZE) {
+    const folio = file.pages.get(vma.linearIndex(a));
+    if (!folio) continue;
+    file.pages.delete(folio.index);
+    folio.mapping = null;
+    putFolio(folio); // the page cache's reference
+  }
+  return vma;
+}
+
+/** madvise_guard_install: zap the range and install guard markers; the VMA gets an anon_vma. */
+function guardInstall(k: Kernel, vma: Vma, start: number, end: number): Vma {
+  if (vma.flags & (VM_SPECIAL | VM_HUGETLB | VM_LOCKED)) throw new Errno("EINVAL"); // is_valid_guard_vma
+  anonVmaPrepare(k, vma); // so that fork copies the page tables holding the markers
+  zapRange(vma.mm, start, end);
+  for (let a = start; a < end; a += PAGE_SIZE) vma.mm.pageTable.set(a, GUARD_PTE);
+  return vma;
+}
+
+/** madvise_guard_remove: drop guard markers in the range. */
+function guardRemove(_k: Kernel, vma: Vma, start: number, end: number): Vma {
+  if (vma.flags & (VM_SPECIAL | VM_HUGETLB)) throw new Errno("EINVAL");
+  for (const [addr, pte] of vma.mm.pageTable.entries(start, end)) {
+    if (pte.kind === "guard") vma.mm.pageTable.clear(addr);
+  }
+  return vma;
+}

@@ -1,0 +1,107 @@
+// struct mm_struct: one process's address space. An ordered VMA index (the maple tree's
+// role) with O(log n) find/prev/next, and the page tables. This module is browser compatible.
+
+import { BTree } from "./btree.js";
+import { PageTable } from "./page-table.js";
+import type { Vma } from "./vma.js";
+
+export class Mm {
+  private readonly index: BTree<number, Vma> = new BTree<number, Vma>();
+  readonly pageTable = new PageTable();
+  /** mm->locked_vm, in pages. */
+  lockedVm = 0;
+
+  constructor(
+    /** Process index (pN). */
+    readonly proc: number,
+    readonly parent: Mm | null,
+  ) {}
+
+  /** mm->map_count. */
+  get mapCount(): number {
+    return this.index.size;
+  }
+
+  /** find_vma: the first VMA with end > addr. O(log n). */
+  findVma(addr: number): Vma | undefined {
+    const below = this.index.nextLowerPair(addr + 1);
+    if (below && below[1].end > addr) return below[1];
+    return this.index.nextHigherPair(addr)?.[1];
+  }
+
+  /** vma_lookup: the VMA containing addr. */
+  vmaLookup(addr: number): Vma | undefined {
+    const v = this.findVma(addr);
+    return v && v.start <= addr ? v : undefined;
+  }
+
+  /** find_vma_intersection: the first VMA overlapping [start, end). */
+  findVmaIntersection(start: number, end: number): Vma | undefined {
+    const v = this.findVma(start);
+    return v && v.start < end ? v : undefined;
+  }
+
+  /** The VMA before `addr` (the last VMA with start < addr). */
+  prevOf(addr: number): Vma | undefined {
+    return this.index.nextLowerPair(addr)?.[1];
+  }
+
+  /** The first VMA starting at or after `addr`. */
+  nextFrom(addr: number): Vma | undefined {
+    return this.index.get(addr) ?? this.index.nextHigherPair(addr)?.[1];
+  }
+
+  /** find_vma_prev: the VMA after `addr`'s gap and the one before it. */
+  findVmaPrev(addr: number): { vma: Vma | undefined; prev: Vma | undefined } {
+    const vma = this.findVma(addr);
+    return { vma, prev: vma ? this.prevOf(vma.start) : this.last() };
+  }
+
+  last(): Vma | undefined {
+    return this.index.maxKey() === undefined ? undefined : this.index.get(this.index.maxKey() as number);
+  }
+
+  /** Every VMA overlapping [start, end), in address order (a snapshot). */
+  vmasIn(start: number, end: number): Vma[] {
+    const out: Vma[] = [];
+    let v = this.findVma(start);
+    while (v && v.start < end) {
+      out.push(v);
+      v = this.index.nextHigherPair(v.start)?.[1];
+    }
+    return out;
+  }
+
+  /** Every VMA, in address order. */
+  allVmas(): Vma[] {
+    return this.index.valuesArray();
+  }
+
+  /** vma_link / vma_iter_store of a new VMA. */
+  insert(vma: Vma): void {
+    if (this.index.has(vma.start)) throw new Error(`mm: VMA index already has a VMA at ${vma.start}`);
+    this.index.set(vma.start, vma);
+  }
+
+  /** Removes a VMA from the index (vma_iter_clear / detach). */
+  remove(vma: Vma): void {
+    if (this.index.get(vma.start) !== vma) throw new Error(`mm: VMA at ${vma.start} is not indexed`);
+    this.index.delete(vma.start);
+  }
+
+  /** vma_set_range, keeping the index keyed by start. */
+  setRange(vma: Vma, start: number, end: number, pgoff: number): void {
+    if (start !== vma.start) {
+      this.remove(vma);
+      vma.setRange(start, end, pgoff);
+      this.insert(vma);
+    } else {
+      vma.setRange(start, end, pgoff);
+    }
+  }
+
+  /** Whether `vma` is the one indexed at its start. */
+  contains(vma: Vma): boolean {
+    return this.index.get(vma.start) === vma;
+  }
+}

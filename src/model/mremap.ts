@@ -1,0 +1,288 @@
+// mremap (mm/mremap.c, Linux 6.18): parameter checks, shrink, expand in place
+// (vma_merge_extend), moves (copy_vma + move_page_tables), MREMAP_DONTUNMAP, and the 6.17
+// multi-VMA move (remap_move). This module is browser compatible.
+
+import type { MremapFlag } from "../input/ops.js";
+import { anonVmaClone, unlinkAnonVmas } from "./anon-vma.js";
+import { MMAP_BASE, MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from "./constants.js";
+import { Errno } from "./errno.js";
+import { mmPopulate } from "./fault.js";
+import { VM_ACCOUNT, VM_DONTEXPAND, VM_LOCKED, VM_LOCKED_MASK, VM_MAYSHARE, VM_PFNMAP, VM_SEALED, VM_SHARED } from "./flags.js";
+import type { Kernel } from "./kernel.js";
+import { vmaMergeNewRange } from "./merge.js";
+import type { Mm } from "./mm.js";
+import { doMunmap, pageAlign } from "./munmap.js";
+import type { Vma } from "./vma.js";
+import { vmaVmg } from "./vmg.js";
+
+/** struct vma_remap_struct. */
+interface Vrm {
+  mm: Mm;
+  vma: Vma | null;
+  addr: number;
+  oldLen: number;
+  newLen: number;
+  fixed: boolean;
+  mayMove: boolean;
+  dontUnmap: boolean;
+  newAddr: number;
+  populateExpand: boolean;
+}
+
+const delta = (v: Vrm) => Math.abs(v.newLen - v.oldLen);
+const impliesNewAddr = (v: Vrm) => v.fixed || v.dontUnmap;
+
+/** The mremap system call. Returns the (absolute) address of the result. */
+export function doMremap(
+  k: Kernel,
+  mm: Mm,
+  addr: number,
+  oldLen: number,
+  newLen: number,
+  flags: readonly MremapFlag[],
+  newAddr: number | null,
+): number {
+  const vrm: Vrm = {
+    mm,
+    vma: null,
+    addr,
+    oldLen: pageAlign(oldLen),
+    newLen: pageAlign(newLen),
+    fixed: flags.includes("FIXED"),
+    mayMove: flags.includes("MAYMOVE"),
+    dontUnmap: flags.includes("DONTUNMAP"),
+    newAddr: newAddr ?? 0,
+    populateExpand: false,
+  };
+  checkMremapParams(k, vrm);
+  let res: number;
+  if (vrm.fixed && vrm.oldLen === vrm.newLen) {
+    res = remapMove(k, vrm);
+  } else {
+    vrm.vma = mm.vmaLookup(vrm.addr) ?? null;
+    checkPrepVma(vrm);
+    res = impliesNewAddr(vrm) ? mremapTo(k, vrm) : mremapAt(k, vrm);
+  }
+  // VMA mlock'd and expanded: populate the expansion
+  if (vrm.populateExpand) mmPopulate(k, mm, res + vrm.oldLen, res + vrm.newLen);
+  return res;
+}
+
+/** check_mremap_params. */
+function checkMremapParams(k: Kernel, vrm: Vrm): void {
+  if (vrm.addr % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned OLD");
+  if (vrm.newLen === 0) throw new Errno("EINVAL", "zero NEWLEN");
+  if (vrm.newLen > TASK_SIZE) throw new Errno("EINVAL");
+  if (!impliesNewAddr(vrm)) return;
+  if (vrm.newAddr > TASK_SIZE - vrm.newLen) throw new Errno("EINVAL");
+  if (vrm.newAddr % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned NEWADDR");
+  if (!vrm.mayMove) throw new Errno("EINVAL", "FIXED and DONTUNMAP need MAYMOVE");
+  if (vrm.dontUnmap && vrm.oldLen !== vrm.newLen) throw new Errno("EINVAL", "DONTUNMAP cannot resize");
+  // vrm_overlaps
+  if (vrm.addr + vrm.oldLen > vrm.newAddr && vrm.newAddr + vrm.newLen > vrm.addr) {
+    throw new Errno("EINVAL", "source and destination overlap");
+  }
+  if (vrm.mm.mapCount + 2 >= k.options.maxMapCount - 3) throw new Errno("ENOMEM", "vm.max_map_count");
+}
+
+/** check_prep_vma. */
+function checkPrepVma(vrm: Vrm): void {
+  const vma = vrm.vma;
+  if (!vma) throw new Errno("EFAULT", "no VMA at OLD");
+  if (vma.flags & VM_SEALED) throw new Errno("EPERM");
+  if (!impliesNewAddr(vrm)) vrm.newAddr = vrm.addr;
+  const expand = vrm.newLen > vrm.oldLen;
+  if (!expand && !impliesNewAddr(vrm)) return; // !vrm_will_map_new
+  if (vrm.oldLen === 0 && !(vma.flags & (VM_SHARED | VM_MAYSHARE))) {
+    throw new Errno("EINVAL", "cannot duplicate a private mapping");
+  }
+  if (vrm.dontUnmap && vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) throw new Errno("EINVAL");
+  const oldLen = vrm.newLen < vrm.oldLen ? vrm.newLen : vrm.oldLen; // a shrink may cross VMAs
+  if (oldLen > vma.end - vrm.addr) throw new Errno("EFAULT", "OLD range crosses the VMA's end");
+  if (vrm.newLen === vrm.oldLen) return;
+  if (vma.flags & VM_LOCKED) vrm.populateExpand = true;
+  if (vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) throw new Errno("EFAULT");
+}
+
+/** remap_move (6.17+): move every VMA of [addr, addr+len), keeping the gaps between them. */
+function remapMove(k: Kernel, vrm: Vrm): number {
+  const start = vrm.addr;
+  const end = vrm.addr + vrm.oldLen;
+  let targetAddr = vrm.newAddr;
+  let res: number | null = null;
+  let lastEnd = 0;
+  let cursor = start;
+  for (;;) {
+    const vma = vrm.mm.findVmaIntersection(cursor, end);
+    if (!vma) break;
+    const pieceStart = Math.max(vma.start, start);
+    const len = Math.min(end, vma.end) - pieceStart;
+    if (res === null && start < vma.start) throw new Errno("EFAULT", "OLD starts in a hole");
+    const offset = res === null ? 0 : vma.start - lastEnd;
+    lastEnd = vma.end;
+    cursor = vma.end;
+    const piece: Vrm = { ...vrm, vma, addr: pieceStart, oldLen: len, newLen: len, newAddr: targetAddr + offset };
+    checkPrepVma(piece);
+    const moved = mremapTo(k, piece);
+    if (res === null) res = moved;
+    targetAddr = moved + len;
+  }
+  if (res === null) throw new Errno("EFAULT", "no VMA in OLD range");
+  return res;
+}
+
+/** mremap_to: FIXED clears the destination first; a shrink unmaps the tail first. */
+function mremapTo(k: Kernel, vrm: Vrm): number {
+  const mm = vrm.mm;
+  if (vrm.fixed) {
+    doMunmap(k, mm, vrm.newAddr, vrm.newLen);
+    vrm.vma = mm.vmaLookup(vrm.addr) ?? null;
+    if (!vrm.vma) throw new Errno("EFAULT");
+  }
+  if (vrm.newLen < vrm.oldLen) {
+    shrinkVma(k, vrm);
+    vrm.oldLen = vrm.newLen;
+  }
+  vrm.newAddr = vrm.fixed ? vrm.newAddr : getUnmappedArea(mm, vrm.dontUnmap ? vrm.newAddr : 0, vrm.newLen);
+  return moveVma(k, vrm);
+}
+
+/** mremap_at: resize in place, or move when expansion in place is impossible. */
+function mremapAt(k: Kernel, vrm: Vrm): number {
+  if (vrm.newLen === vrm.oldLen) return vrm.addr;
+  if (vrm.newLen < vrm.oldLen) {
+    shrinkVma(k, vrm);
+    return vrm.addr;
+  }
+  const vma = vrm.vma as Vma;
+  if (vma.end - vrm.addr === vrm.oldLen && vmaExpandable(vrm.mm, vma, delta(vrm))) {
+    // expand_vma_in_place → vma_merge_extend
+    const vmg = vmaVmg(vrm.mm, vma, vma, vma.end, vma.end + delta(vrm));
+    vmg.next = vrm.mm.nextFrom(vma.end) ?? null;
+    vmg.middle = null;
+    if (!vmaMergeNewRange(k, vmg, "vma_merge_extend")) throw new Errno("ENOMEM");
+    return vrm.addr;
+  }
+  if (!vrm.mayMove) throw new Errno("ENOMEM", "cannot grow in place without MAYMOVE");
+  vrm.newAddr = getUnmappedArea(vrm.mm, 0, vrm.newLen);
+  return moveVma(k, vrm);
+}
+
+/** shrink_vma: unmap the tail [addr+newLen, addr+oldLen). */
+function shrinkVma(k: Kernel, vrm: Vrm): void {
+  doMunmap(k, vrm.mm, vrm.addr + vrm.newLen, delta(vrm));
+  vrm.vma = vrm.mm.vmaLookup(vrm.addr) ?? null;
+  if (!vrm.vma) throw new Errno("EFAULT");
+}
+
+/** vma_expandable: the space after the VMA is free. */
+function vmaExpandable(mm: Mm, vma: Vma, d: number): boolean {
+  const end = vma.end + d;
+  return !mm.findVmaIntersection(vma.end, end) && end <= TASK_SIZE;
+}
+
+/**
+ * get_unmapped_area for an mremap destination: the hint when it is free, else the highest
+ * free gap below mmap_base (unmapped_area_topdown). On the real kernel this lands outside
+ * the test region at an address ASLR chooses.
+ */
+function getUnmappedArea(mm: Mm, hint: number, len: number): number {
+  if (hint !== 0 && hint >= MMAP_MIN_ADDR && hint + len <= TASK_SIZE && !mm.findVmaIntersection(hint, hint + len)) {
+    return hint;
+  }
+  let top = MMAP_BASE;
+  for (let v = mm.prevOf(top); ; v = mm.prevOf(v.start)) {
+    if (!v || v.end <= top - len) return top - len;
+    top = Math.min(top, v.start);
+    if (top - len < MMAP_MIN_ADDR) throw new Errno("ENOMEM");
+  }
+}
+
+/** move_vma: copy_vma, move the page tables, then unmap (or empty) the source. */
+function moveVma(k: Kernel, vrm: Vrm): number {
+  const mm = vrm.mm;
+  if (mm.mapCount >= k.options.maxMapCount - 3) throw new Errno("ENOMEM", "vm.max_map_count"); // prep_move_vma
+  const src = vrm.vma as Vma;
+  const pgoff = src.pgoff + (vrm.addr - src.start) / PAGE_SIZE;
+  const { newVma, vma } = copyVma(k, src, vrm.newAddr, vrm.newLen, pgoff);
+  vrm.vma = vma;
+  movePageTables(mm, vrm.addr, vrm.newAddr, vrm.oldLen);
+  if (vrm.dontUnmap) dontunmapComplete(k, vrm, newVma);
+  else unmapSourceVma(k, vrm);
+  return vrm.newAddr;
+}
+
+/**
+ * copy_vma (6.18.8+): merge the destination with its neighbours (copied_from = source),
+ * or create a VMA that duplicates the source with all its AVCs. Returns the destination
+ * VMA and the source (which is the merged VMA when the source merged with itself).
+ */
+function copyVma(k: Kernel, vma: Vma, addr: number, len: number, pgoff: number): { newVma: Vma; vma: Vma } {
+  const mm = vma.mm;
+  const vmaStart = vma.start;
+  pgoff = k.policy.copyVmaPgoff(vma, addr, pgoff);
+  const prev = mm.prevOf(addr) ?? null;
+  const vmg = vmaVmg(mm, prev, vma, addr, addr + len);
+  vmg.pgoff = pgoff;
+  vmg.next = mm.nextFrom(addr) ?? null;
+  // vma_merge_copied_range
+  vmg.copiedFrom = vma;
+  vmg.middle = null;
+  const merged = vmaMergeNewRange(k, vmg, "copy_vma");
+  if (merged) {
+    const self = vmaStart >= merged.start && vmaStart < merged.end;
+    return { newVma: merged, vma: self ? merged : vma };
+  }
+  const newVma = vma.dup();
+  newVma.setRange(addr, addr + len, pgoff);
+  anonVmaClone(newVma, vma);
+  mm.insert(newVma);
+  return { newVma, vma };
+}
+
+/** move_page_tables: every entry of [from, from+len) moves to [to, to+len), unchanged. */
+function movePageTables(mm: Mm, from: number, to: number, len: number): void {
+  const entries = mm.pageTable.entries(from, from + len);
+  for (const [a] of entries) mm.pageTable.clear(a);
+  for (const [a, pte] of entries) mm.pageTable.set(to + (a - from), pte);
+}
+
+/**
+ * dontunmap_complete: the source stays mapped but empty and loses VM_LOCKED_MASK on the
+ * whole VMA (it keeps VM_ACCOUNT since the stable fix "mm/mremap: correctly account old
+ * mapping after MREMAP_DONTUNMAP remap", observed on 6.18.44); when moved whole, its
+ * anon_vma links are dropped.
+ */
+function dontunmapComplete(k: Kernel, vrm: Vrm, newVma: Vma): void {
+  const vma = vrm.vma as Vma;
+  vma.flags &= ~VM_LOCKED_MASK;
+  if (newVma !== vma && vrm.addr === vma.start && vrm.addr + vrm.oldLen === vma.end) unlinkAnonVmas(k, vma);
+}
+
+/**
+ * unmap_source_vma: unmap the old range; VM_ACCOUNT is cleared first so that nothing is
+ * unaccounted, and set again on the remnants either side.
+ */
+function unmapSourceVma(k: Kernel, vrm: Vrm): void {
+  const mm = vrm.mm;
+  const vma = vrm.vma as Vma;
+  const end = vrm.addr + vrm.oldLen;
+  const accountable = (vma.flags & VM_ACCOUNT) !== 0; // DONTUNMAP never reaches here
+  const { start: vmStart, end: vmEnd } = vma;
+  if (accountable) vma.flags &= ~VM_ACCOUNT;
+  try {
+    doMunmap(k, mm, vrm.addr, vrm.oldLen);
+  } catch (e) {
+    if (e instanceof Errno) return; // OOM splitting: accounts are fixed up, nothing else
+    throw e;
+  }
+  if (!accountable) return;
+  if (vmStart < vrm.addr) {
+    const prev = mm.prevOf(vrm.addr);
+    if (prev) prev.flags |= VM_ACCOUNT;
+  }
+  if (vmEnd > end) {
+    const next = mm.nextFrom(vrm.addr);
+    if (next) next.flags |= VM_ACCOUNT;
+  }
+}

@@ -1,0 +1,53 @@
+// munmap (mm/vma.c: do_vmi_munmap, vms_gather_munmap_vmas, vms_complete_munmap_vmas).
+// This module is browser compatible.
+
+import { unlinkAnonVmas } from "./anon-vma.js";
+import { PAGE_SIZE, TASK_SIZE } from "./constants.js";
+import { Errno } from "./errno.js";
+import type { Kernel } from "./kernel.js";
+import type { Mm } from "./mm.js";
+import { zapRange } from "./rmap.js";
+import { splitVmaUnchecked } from "./split.js";
+import type { Vma } from "./vma.js";
+
+export const pageAlign = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+
+/**
+ * vms_gather_munmap_vmas: split the VMAs at the edges of [start, end) and detach every
+ * VMA inside from the index. Returns them, in order; pages and anon_vmas stay until
+ * `completeMunmap`. Throws ENOMEM when splitting one VMA in three would pass
+ * vm.max_map_count.
+ */
+export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number): Vma[] {
+  const first = mm.findVmaIntersection(start, end);
+  if (!first) return [];
+  if (start > first.start) {
+    if (end < first.end && mm.mapCount >= k.options.maxMapCount) {
+      throw new Errno("ENOMEM", "vm.max_map_count reached");
+    }
+    splitVmaUnchecked(first, start, true);
+  }
+  const vmas = mm.vmasIn(start, end);
+  const last = vmas[vmas.length - 1];
+  if (last && last.end > end) splitVmaUnchecked(last, end, false);
+  for (const v of vmas) mm.remove(v);
+  return vmas;
+}
+
+/** vms_complete_munmap_vmas: zap the pages of detached VMAs and unlink their anon_vmas. */
+export function completeMunmap(k: Kernel, mm: Mm, vmas: readonly Vma[]): void {
+  for (const v of vmas) {
+    zapRange(mm, v.start, v.end);
+    unlinkAnonVmas(k, v);
+  }
+}
+
+/** do_vmi_munmap: EINVAL for an unaligned start or empty range; no merge ever follows. */
+export function doMunmap(k: Kernel, mm: Mm, start: number, len: number): void {
+  if (start % PAGE_SIZE !== 0 || start > TASK_SIZE || len > TASK_SIZE - start) {
+    throw new Errno("EINVAL");
+  }
+  const end = start + pageAlign(len);
+  if (end === start) throw new Errno("EINVAL");
+  completeMunmap(k, mm, gatherMunmapVmas(k, mm, start, end));
+}

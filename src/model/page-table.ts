@@ -1,0 +1,107 @@
+// A process's page tables: sparse, one table of PTRS_PER_PTE entries per populated PMD,
+// kept in an ordered index so range walks cost O(log n + populated tables), never the
+// range's length. This module is browser compatible.
+
+import { BTree } from "./btree.js";
+import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
+import type { Folio } from "./folio.js";
+
+const TABLE_SPAN = PAGE_SIZE * PTRS_PER_PTE;
+
+/** A present PTE: the folio, which page of it, and whether the PTE is writable. */
+export interface PresentPte {
+  kind: "present";
+  folio: Folio;
+  /** Page number within the folio. */
+  sub: number;
+  writable: boolean;
+}
+
+/** A guard-region marker (MADV_GUARD_INSTALL, a PTE marker): any access faults. */
+export interface GuardPte {
+  kind: "guard";
+}
+
+/** A page-table entry that is not none. */
+export type Pte = PresentPte | GuardPte;
+
+export const GUARD_PTE: GuardPte = { kind: "guard" };
+
+class PteTable {
+  readonly slots: Array<Pte | undefined> = new Array(PTRS_PER_PTE);
+  count = 0;
+}
+
+/** Page tables of one mm, keyed by virtual address. */
+export class PageTable {
+  private readonly tables: BTree<number, PteTable> = new BTree<number, PteTable>();
+
+  get(addr: number): Pte | undefined {
+    return this.tables.get(Math.floor(addr / TABLE_SPAN))?.slots[slot(addr)];
+  }
+
+  set(addr: number, pte: Pte): void {
+    const key = Math.floor(addr / TABLE_SPAN);
+    let t = this.tables.get(key);
+    if (!t) {
+      t = new PteTable();
+      this.tables.set(key, t);
+    }
+    const i = slot(addr);
+    if (t.slots[i] === undefined) t.count++;
+    t.slots[i] = pte;
+  }
+
+  /** Clears the entry at `addr`; returns what was there. */
+  clear(addr: number): Pte | undefined {
+    const key = Math.floor(addr / TABLE_SPAN);
+    const t = this.tables.get(key);
+    if (!t) return undefined;
+    const i = slot(addr);
+    const old = t.slots[i];
+    if (old !== undefined) {
+      t.slots[i] = undefined;
+      if (--t.count === 0) this.tables.delete(key);
+    }
+    return old;
+  }
+
+  /**
+   * Calls `fn(addr, pte)` for every populated entry in [start, end), in address order.
+   * The callback must not modify the page table; collect first with `entries`.
+   */
+  forEach(start: number, end: number, fn: (addr: number, pte: Pte) => void): void {
+    if (start >= end) return;
+    const first = Math.floor(start / TABLE_SPAN);
+    const last = Math.floor((end - 1) / TABLE_SPAN);
+    this.tables.forRange(first, last, true, (key, t) => {
+      const base = key * TABLE_SPAN;
+      const lo = key === first ? slot(start) : 0;
+      const hi = key === last ? slot(end - 1) + 1 : PTRS_PER_PTE;
+      for (let i = lo; i < hi; i++) {
+        const pte = t.slots[i];
+        if (pte !== undefined) fn(base + i * PAGE_SIZE, pte);
+      }
+    });
+  }
+
+  /** The populated entries in [start, end), in address order. */
+  entries(start: number, end: number): Array<[number, Pte]> {
+    const out: Array<[number, Pte]> = [];
+    this.forEach(start, end, (addr, pte) => out.push([addr, pte]));
+    return out;
+  }
+
+  /** Whether any entry is populated in [start, end). */
+  any(start: number, end: number): boolean {
+    let found = false;
+    this.forEach(start, end, () => {
+      found = true;
+    });
+    return found;
+  }
+}
+
+function slot(addr: number): number {
+  return Math.floor(addr / PAGE_SIZE) % PTRS_PER_PTE;
+}

@@ -1,0 +1,92 @@
+// What a step reports: VMAs as /proc/PID/smaps shows them, plus the model's view (pgoff,
+// anon_vma, chain, merge verdict with the next VMA), and per-page detail.
+// This module is browser compatible.
+
+import type { PageRecord, VmaModelInfo, VmaRecord } from "../report/record.js";
+import { PAGE_SIZE } from "./constants.js";
+import { permsString, vmflagsString } from "./flags.js";
+import type { Kernel, Process } from "./kernel.js";
+import { explainAdjacent } from "./merge.js";
+import type { Mm } from "./mm.js";
+import type { Vma } from "./vma.js";
+
+/** The VMAs of `p` overlapping its window. */
+export function windowVmas(k: Kernel, p: Process): VmaRecord[] {
+  const { start, end } = p.window;
+  const vmas = p.mm.vmasIn(start, end);
+  return vmas.map((v) => vmaRecord(k, v, p.mm.nextFrom(v.end) ?? null));
+}
+
+function vmaRecord(k: Kernel, v: Vma, next: Vma | null): VmaRecord {
+  let rss = 0;
+  let anon = 0;
+  let shared = 0;
+  v.mm.pageTable.forEach(v.start, v.end, (_addr, pte) => {
+    if (pte.kind !== "present" || pte.folio.isZero) return; // vm_normal_page: not the zero page
+    rss++;
+    if (pte.folio.isAnon) anon++;
+    if (pte.folio.mapcount >= 2) shared++;
+  });
+  const kb = PAGE_SIZE / 1024;
+  const r: VmaRecord = {
+    start: k.rel(v.start),
+    end: k.rel(v.end),
+    perms: permsString(v.flags),
+    kind: v.file ? "shanon" : "anon",
+    rss_kb: rss * kb,
+    anon_kb: anon * kb,
+    shared_kb: shared * kb,
+    swap_kb: 0,
+    thp_kb: 0,
+    vmflags: vmflagsString(v.flags),
+  };
+  if (v.anonName !== null) r.name = v.file ? `[anon_shmem:${v.anonName}]` : `[anon:${v.anonName}]`;
+  r.model = modelInfo(k, v, next);
+  return r;
+}
+
+function modelInfo(k: Kernel, v: Vma, next: Vma | null): VmaModelInfo {
+  const info: VmaModelInfo = {
+    pgoff: k.relPgoff(v.pgoff),
+    anon_vma: v.anonVma?.name ?? null,
+    chain: v.chain.map((c) => c.anonVma.name),
+  };
+  if (next && next.start === v.end) {
+    const c = explainAdjacent(k, v, next);
+    info.next = c.ok
+      ? { merged: false, reason: "mergeable", detail: "compatible, but no operation attempted the merge" }
+      : c.detail === undefined
+        ? { merged: false, reason: c.reason }
+        : { merged: false, reason: c.reason, detail: c.detail };
+  }
+  return info;
+}
+
+/** Per-page detail of [start, end) (pagemap, kpageflags, kpagecount). */
+export function pageRecords(k: Kernel, mm: Mm, start: number, end: number): PageRecord[] {
+  const out: PageRecord[] = [];
+  for (let a = start; a < end; a += PAGE_SIZE) {
+    const pte = mm.pageTable.get(a);
+    const present = pte?.kind === "present";
+    const folio = present ? pte.folio : null;
+    const rec: PageRecord = {
+      addr: k.rel(a),
+      present,
+      swapped: false,
+      exclusive: !!folio && !folio.isZero && folio.mapcount === 1, // PM_MMAP_EXCLUSIVE
+      mapcount: folio ? (folio.isZero ? 0 : folio.mapcount) : 0,
+      zero: !!folio?.isZero,
+      thp: !!folio && folio.nrPages > 1,
+      ksm: false,
+    };
+    if (folio && !folio.isZero) {
+      rec.model = {
+        mapping: folio.mapping?.name ?? null,
+        index: folio.isAnon ? k.relPgoff(folio.index) : folio.index,
+        folio: folio.name,
+      };
+    }
+    out.push(rec);
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+// Mapping and unmapping folios (mm/rmap.c, mm/memory.c zap_pte_range): mapcounts,
+// refcounts, folio_add_new_anon_rmap and folio_move_anon_rmap. Browser compatible.
+
+import { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import type { Mm } from "./mm.js";
+import type { PresentPte } from "./page-table.js";
+import type { Vma } from "./vma.js";
+
+/** The shared zero page (ZERO_PAGE). */
+export const ZERO_FOLIO = new Folio(0, null, 0, 1, true);
+
+/** Installs a PTE mapping page `sub` of `folio` at `addr` (folio_add_*_rmap + set_pte). */
+export function mapPage(mm: Mm, addr: number, folio: Folio, sub: number, writable: boolean): void {
+  if (!folio.isZero) {
+    folio.mapcount++;
+    folio.refcount++;
+  }
+  mm.pageTable.set(addr, { kind: "present", folio, sub, writable });
+}
+
+/** Drops one mapping of a folio (folio_remove_rmap + folio_put); frees it at refcount 0. */
+export function dropMapping(folio: Folio): void {
+  if (folio.isZero) return;
+  folio.mapcount--;
+  putFolio(folio);
+}
+
+/** folio_put: drop a reference, freeing the folio at zero. */
+export function putFolio(folio: Folio): void {
+  if (--folio.refcount === 0) folio.freed = true;
+}
+
+/**
+ * folio_add_new_anon_rmap with RMAP_EXCLUSIVE: a new anonymous folio for `vma` at `addr`,
+ * mapping = vma's own anon_vma, index = linear_page_index.
+ */
+export function newAnonFolio(k: Kernel, vma: Vma, addr: number): Folio {
+  const folio = new Folio(k.nextId("folio"), vma.anonVma, vma.linearIndex(addr));
+  folio.anonExclusive = true;
+  return folio;
+}
+
+/** folio_move_anon_rmap: the folio now belongs to `vma`'s own anon_vma (index unchanged). */
+export function folioMoveAnonRmap(folio: Folio, vma: Vma): void {
+  folio.mapping = vma.anonVma;
+}
+
+/**
+ * zap_pte_range over [start, end): unmap every present page; guard markers are removed
+ * too unless `keepGuards` (MADV_DONTNEED keeps them).
+ */
+export function zapRange(mm: Mm, start: number, end: number, keepGuards = false): void {
+  for (const [addr, pte] of mm.pageTable.entries(start, end)) {
+    if (pte.kind === "guard" && keepGuards) continue;
+    mm.pageTable.clear(addr);
+    if (pte.kind === "present") dropMapping(pte.folio);
+  }
+}
+
+/** The present PTE at `addr`, if any. */
+export function presentPte(mm: Mm, addr: number): PresentPte | undefined {
+  const pte = mm.pageTable.get(addr);
+  return pte?.kind === "present" ? pte : undefined;
+}

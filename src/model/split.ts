@@ -1,0 +1,33 @@
+// __split_vma and split_vma (mm/vma.c). This module is browser compatible.
+
+import { anonVmaClone } from "./anon-vma.js";
+import { PAGE_SIZE } from "./constants.js";
+import { Errno } from "./errno.js";
+import type { Kernel } from "./kernel.js";
+import type { Vma } from "./vma.js";
+
+/**
+ * split_vma: refuses with ENOMEM at vm.max_map_count, then __split_vma.
+ */
+export function splitVma(k: Kernel, vma: Vma, addr: number, newBelow: boolean): Vma {
+  if (vma.mm.mapCount >= k.options.maxMapCount) throw new Errno("ENOMEM", "vm.max_map_count reached");
+  return splitVmaUnchecked(vma, addr, newBelow);
+}
+
+/**
+ * __split_vma: split `vma` at `addr`. The new VMA (the lower part when `newBelow`, else the
+ * upper part) is a copy sharing the anon_vma, with every AVC cloned; the upper part's
+ * pgoff advances by the split offset. Returns the new VMA.
+ */
+export function splitVmaUnchecked(vma: Vma, addr: number, newBelow: boolean): Vma {
+  const mm = vma.mm;
+  const delta = (addr - vma.start) / PAGE_SIZE;
+  const n = vma.dup();
+  if (newBelow) n.setRange(vma.start, addr, vma.pgoff);
+  else n.setRange(addr, vma.end, vma.pgoff + delta);
+  anonVmaClone(n, vma);
+  if (newBelow) mm.setRange(vma, addr, vma.end, vma.pgoff + delta);
+  else mm.setRange(vma, vma.start, addr, vma.pgoff);
+  mm.insert(n);
+  return n;
+}
