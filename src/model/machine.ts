@@ -1,7 +1,8 @@
 // Executes operations on the model and reports each step as a StepRecord: the model
 // engine behind `vmasim run`. This module is browser compatible.
 
-import type { Op, OpBody } from "../input/ops.js";
+import type { Op } from "../input/ops.js";
+import { ScenarioError } from "../input/scenario.js";
 import { ExpectationChecker } from "../report/expect.js";
 import type { EchoRecord, HeaderRecord, StepRecord } from "../report/record.js";
 import { checkInvariants } from "../check/invariants.js";
@@ -24,7 +25,6 @@ import { pageRecords, windowVmas } from "./records.js";
 interface Outcome {
   ret: number;
   err: string;
-  note?: string;
 }
 
 /** One model run: a kernel with processes, stepping through operations. */
@@ -70,7 +70,7 @@ export class Machine {
       op: op.text,
       ret: outcome.ret,
       err: outcome.err,
-      note: outcome.note ?? this.expectations.check(op, vmas) ?? "",
+      note: this.expectations.check(op, vmas) ?? "",
       nvma: vmas.length,
       vmas,
     };
@@ -98,17 +98,17 @@ export class Machine {
     return this.options.base + rel;
   }
 
-  private execute(op: OpBody): Outcome {
+  private execute(op: Op): Outcome {
     const k = this.kernel;
     switch (op.kind) {
       case "switch": {
         const target = k.procs[op.proc];
-        if (!target?.alive) return { ret: -1, err: "ESRCH", note: `switch: p${op.proc} is not a live process` };
+        if (!target?.alive) throw scenarioError(op, `switch: p${op.proc} is not a live process`);
         this.current = target;
         return { ret: 0, err: "" };
       }
       case "window": {
-        if (!this.current) return noProcess(op.kind);
+        if (!this.current) throw scenarioError(op, noProcess(op.kind));
         const start = this.abs(op.start);
         const len = op.len ?? this.options.size;
         this.current.window = { start, end: start + len };
@@ -128,10 +128,10 @@ export class Machine {
   }
 
   /** Operations a process performs: system calls, accesses, fork and exit. */
-  private syscall(op: OpBody): Outcome {
+  private syscall(op: Op): Outcome {
     const k = this.kernel;
     const p = this.current;
-    if (!p) return noProcess(op.kind);
+    if (!p) throw scenarioError(op, noProcess(op.kind));
     const mm = p.mm;
     const a = (rel: number) => this.abs(rel);
     try {
@@ -193,12 +193,13 @@ export class Machine {
     return ok(child.proc);
   }
 
-  /** exit: the address space is torn down; the parent becomes current. */
+  /** exit: the address space is torn down; the nearest live ancestor becomes current. */
   private exit(p: Process): Outcome {
     exitMmap(this.kernel, p.mm);
     p.alive = false;
-    const parent = p.parent === null ? undefined : this.kernel.procs[p.parent];
-    this.current = parent?.alive ? parent : null;
+    let up = p.parent === null ? undefined : this.kernel.procs[p.parent];
+    while (up && !up.alive) up = up.parent === null ? undefined : this.kernel.procs[up.parent];
+    this.current = up ?? null;
     return ok(0);
   }
 }
@@ -207,6 +208,11 @@ function ok(ret: number): Outcome {
   return { ret, err: "" };
 }
 
-function noProcess(kind: string): Outcome {
-  return { ret: -1, err: "ESRCH", note: `${kind}: no current process (use switch N)` };
+function noProcess(kind: string): string {
+  return `${kind}: no current process, every process has exited (use switch N)`;
+}
+
+/** A scenario that asks for the impossible (exit status 2), positioned at its line. */
+function scenarioError(op: Op, reason: string): ScenarioError {
+  return new ScenarioError(op.loc.file, op.loc.line, op.text, reason);
 }
