@@ -12,10 +12,13 @@ describe("conformance scenarios on the model", () => {
     expect(files.length).toBeGreaterThanOrEqual(45);
   });
   for (const zeroPage of [false, true]) {
-    describe(zeroPage ? "with the zero page" : "without the zero page (this machine's kernel)", () => {
-      it.each(files.map((f) => [scenarioName(f), f]))("%s", (_name, file) => {
-        expect(problems(runModelFile(file, { zeroPage }))).toEqual([]);
-      });
-    });
+    describe(
+      zeroPage ? "with the zero page" : "without the zero page (this machine's kernel)",
+      () => {
+        it.each(files.map((f) => [scenarioName(f), f]))("%s", (_name, file) => {
+          expect(problems(runModelFile(file, { zeroPage }))).toEqual([]);
+        });
+      },
+    );
   }
 });

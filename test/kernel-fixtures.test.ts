@@ -19,7 +19,13 @@ const SUITES = ["conformance", "examples"];
 
 function modelRun(file: string, header: HeaderRecord): RunRecord[] {
   const ops = parseScenario(readFileSync(file, "utf8"), file);
-  return [...runModel(ops, file, { ...DEFAULT_OPTIONS, zeroPage: header.zero_page, anonName: header.anon_name })];
+  return [
+    ...runModel(ops, file, {
+      ...DEFAULT_OPTIONS,
+      zeroPage: header.zero_page,
+      anonName: header.anon_name,
+    }),
+  ];
 }
 
 function explain(d: ReturnType<typeof firstDivergence>): string | null {
@@ -28,12 +34,19 @@ function explain(d: ReturnType<typeof firstDivergence>): string | null {
 
 describe.each(SUITES)("recorded kernel fixtures: %s", (suite) => {
   const dir = join(ROOT, "test/fixtures/kernel", suite);
-  const fixtures = readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort();
+  const fixtures = readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .sort();
   it("cover every scenario of the suite", () => {
-    expect(fixtures.map((f) => f.replace(/\.jsonl$/, ""))).toEqual(scenarioFiles(`scenarios/${suite}`).map(scenarioName));
+    expect(fixtures.map((f) => f.replace(/\.jsonl$/, ""))).toEqual(
+      scenarioFiles(`scenarios/${suite}`).map(scenarioName),
+    );
   });
   it.each(fixtures)("%s: the model matches the recorded kernel", (fixture) => {
-    const kernel = readFileSync(join(dir, fixture), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RunRecord);
+    const kernel = readFileSync(join(dir, fixture), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RunRecord);
     const header = kernel[0] as HeaderRecord;
     expect(header.engine).toBe("kernel");
     const scenario = join(ROOT, "scenarios", suite, header.file);
@@ -44,17 +57,22 @@ describe.each(SUITES)("recorded kernel fixtures: %s", (suite) => {
 const live = kernelAvailability();
 const claimed = /^6\.18\./.test(release());
 
-describe.skipIf(!live.available)(`live kernel ${release()}${claimed ? "" : " (not 6.18: divergences reported, not failed)"}`, () => {
-  for (const suite of SUITES) {
-    it.each(scenarioFiles(`scenarios/${suite}`))(`${suite}: %s`, async (file) => {
-      const ops = parseScenario(readFileSync(file, "utf8"), file);
-      const kernel = await runKernel(ops, file);
-      const d = explain(firstDivergence(modelRun(file, kernel[0] as HeaderRecord), kernel, DEFAULT_OPTIONS.size));
-      if (claimed) expect(d).toBeNull();
-      else if (d) console.warn(`divergence on ${release()}: ${file}: ${d}`);
-    });
-  }
-});
+describe.skipIf(!live.available)(
+  `live kernel ${release()}${claimed ? "" : " (not 6.18: divergences reported, not failed)"}`,
+  () => {
+    for (const suite of SUITES) {
+      it.each(scenarioFiles(`scenarios/${suite}`))(`${suite}: %s`, async (file) => {
+        const ops = parseScenario(readFileSync(file, "utf8"), file);
+        const kernel = await runKernel(ops, file);
+        const d = explain(
+          firstDivergence(modelRun(file, kernel[0] as HeaderRecord), kernel, DEFAULT_OPTIONS.size),
+        );
+        if (claimed) expect(d).toBeNull();
+        else if (d) console.warn(`divergence on ${release()}: ${file}: ${d}`);
+      });
+    }
+  },
+);
 
 if (!live.available) {
   describe("live kernel", () => {

@@ -36,7 +36,8 @@ export function problems(records: readonly RunRecord[]): string[] {
     if (!("op" in r)) continue;
     const s = r as StepRecord;
     if (isExpectFailure(s.note)) out.push(`step ${s.step} ${s.op}: ${s.note}`);
-    for (const v of s.model?.violations ?? []) out.push(`step ${s.step} ${s.op}: ${v.id} ${v.message}`);
+    for (const v of s.model?.violations ?? [])
+      out.push(`step ${s.step} ${s.op}: ${v.id} ${v.message}`);
   }
   return out;
 }

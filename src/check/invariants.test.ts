@@ -12,7 +12,8 @@ import { checkInvariants } from "./invariants.js";
 /** Two processes sharing a faulted VMA, then a second VMA in the child. */
 function setUp() {
   const m = new Machine({ ...DEFAULT_OPTIONS });
-  for (const op of parseScenario("mmap 0 4p\ntouch 0 4p\nfork\nmmap 8p 2p\ntouch 8p 1p\n", "t.vms")) m.step(op);
+  for (const op of parseScenario("mmap 0 4p\ntouch 0 4p\nfork\nmmap 8p 2p\ntouch 8p 1p\n", "t.vms"))
+    m.step(op);
   const k = m.kernel;
   const child = k.procs[1]?.mm;
   const vma = child?.vmaLookup(k.options.base) as Vma;
@@ -21,7 +22,9 @@ function setUp() {
   return { k, vma, folio, child };
 }
 
-const ids = (k: Parameters<typeof checkInvariants>[0]) => [...new Set(checkInvariants(k).map((v) => v.id))];
+const ids = (k: Parameters<typeof checkInvariants>[0]) => [
+  ...new Set(checkInvariants(k).map((v) => v.id)),
+];
 
 describe("invariants", () => {
   it("hold on a consistent state", () => {

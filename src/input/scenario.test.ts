@@ -51,22 +51,72 @@ describe("parseScenario", () => {
       "t.vms",
     );
     expect(ops.map((o) => o.kind)).toEqual([
-      "mmap", "mmap", "munmap", "mprotect", "mremap", "touch", "read", "madvise", "madvise", "mlock",
-      "munlock", "name", "name", "fork", "fork", "switch", "exit", "window", "window", "dump", "dump",
-      "pages", "expect", "expectvmas", "expectvma", "echo",
+      "mmap",
+      "mmap",
+      "munmap",
+      "mprotect",
+      "mremap",
+      "touch",
+      "read",
+      "madvise",
+      "madvise",
+      "mlock",
+      "munlock",
+      "name",
+      "name",
+      "fork",
+      "fork",
+      "switch",
+      "exit",
+      "window",
+      "window",
+      "dump",
+      "dump",
+      "pages",
+      "expect",
+      "expectvmas",
+      "expectvma",
+      "echo",
     ]);
     const [mmap, shared] = ops;
-    expect(mmap).toMatchObject({ addr: 0, len: 16384, prot: { read: true, write: true, exec: false }, flags: ["PRIVATE", "NORESERVE"] });
-    expect(shared).toMatchObject({ prot: { read: false, write: false, exec: false }, flags: ["SHARED", "FIXED"] });
-    expect(ops[4]).toMatchObject({ kind: "mremap", newLen: 8192, flags: ["MAYMOVE", "FIXED"], newAddr: 20 * 4096 });
+    expect(mmap).toMatchObject({
+      addr: 0,
+      len: 16384,
+      prot: { read: true, write: true, exec: false },
+      flags: ["PRIVATE", "NORESERVE"],
+    });
+    expect(shared).toMatchObject({
+      prot: { read: false, write: false, exec: false },
+      flags: ["SHARED", "FIXED"],
+    });
+    expect(ops[4]).toMatchObject({
+      kind: "mremap",
+      newLen: 8192,
+      flags: ["MAYMOVE", "FIXED"],
+      newAddr: 20 * 4096,
+    });
     expect(ops[5]).toMatchObject({ kind: "touch", value: 7 });
     expect(ops[8]).toMatchObject({ kind: "madvise", advice: 12 });
     expect(ops[12]).toMatchObject({ kind: "name", name: null });
     expect(ops[14]).toMatchObject({ kind: "fork", stay: true });
     expect(ops[18]).toMatchObject({ kind: "window", len: null });
     expect(ops[20]).toMatchObject({ kind: "dump", all: true });
-    expect(ops[23]).toMatchObject({ ranges: [[0, 32768], [32768, 49152]] });
-    expect(ops[24]).toMatchObject({ checks: [{ key: "start", value: 0 }, { key: "perms", value: "rw-p" }, { key: "flags", value: "rd wr" }, { key: "pgoff", value: 4 }, { key: "anon", value: "X" }, { key: "chain", value: 1 }] });
+    expect(ops[23]).toMatchObject({
+      ranges: [
+        [0, 32768],
+        [32768, 49152],
+      ],
+    });
+    expect(ops[24]).toMatchObject({
+      checks: [
+        { key: "start", value: 0 },
+        { key: "perms", value: "rw-p" },
+        { key: "flags", value: "rd wr" },
+        { key: "pgoff", value: 4 },
+        { key: "anon", value: "X" },
+        { key: "chain", value: 1 },
+      ],
+    });
     expect(ops[25]).toMatchObject({ kind: "echo", message: "hello # not a comment" });
     expect(ops[0]?.loc).toEqual({ file: "t.vms", line: 1 });
     expect(ops[0]?.text).toBe("mmap 0 4p rw PRIVATE|ANON|NORESERVE");

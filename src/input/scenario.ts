@@ -126,7 +126,8 @@ class LineParser {
     const t = this.next(what);
     if (t.startsWith("-")) this.fail(`${this.name}: ${what} must not be negative`, t);
     const n = parseNumber(t);
-    if (n === null) this.fail(`${this.name}: ${what} is not a number (decimal or 0x hex, suffix p/k/m/g)`, t);
+    if (n === null)
+      this.fail(`${this.name}: ${what} is not a number (decimal or 0x hex, suffix p/k/m/g)`, t);
     return n;
   }
 
@@ -202,7 +203,8 @@ class LineParser {
           );
       }
     }
-    if (checks.length === 0) this.fail("expectvma: give at least one KEY=VALUE or 'none'", "expectvma");
+    if (checks.length === 0)
+      this.fail("expectvma: give at least one KEY=VALUE or 'none'", "expectvma");
     return { kind: "expectvma", addr, checks };
   }
 
@@ -228,7 +230,12 @@ class LineParser {
         return { kind: "touch", addr, len, value: this.optNum("VAL", 1) & 0xff };
       }
       case "mprotect":
-        return { kind: "mprotect", addr: this.num("ADDR"), len: this.num("LEN"), prot: this.prot() };
+        return {
+          kind: "mprotect",
+          addr: this.num("ADDR"),
+          len: this.num("LEN"),
+          prot: this.prot(),
+        };
       case "mremap": {
         const addr = this.num("OLD");
         const oldLen = this.num("OLDLEN");
@@ -284,7 +291,8 @@ class LineParser {
           const m = /^([^-]+)-([^-]+)$/.exec(t);
           const s = m ? parseNumber(m[1] ?? "") : null;
           const e = m ? parseNumber(m[2] ?? "") : null;
-          if (s === null || e === null || e <= s) this.fail("expectvmas: each range is S-E with S < E", t);
+          if (s === null || e === null || e <= s)
+            this.fail("expectvmas: each range is S-E with S < E", t);
           ranges.push([s, e]);
         }
         return { kind: "expectvmas", ranges };

@@ -58,7 +58,12 @@ export function anonVmaClone(dst: Vma, src: Vma): void {
   for (let i = src.chain.length - 1; i >= 0; i--) {
     const av = (src.chain[i] as AnonVmaChain).anonVma;
     anonVmaChainLink(dst, av);
-    if (dst.anonVma === null && src.anonVma !== null && av.numChildren < 2 && av.numActiveVmas === 0) {
+    if (
+      dst.anonVma === null &&
+      src.anonVma !== null &&
+      av.numChildren < 2 &&
+      av.numActiveVmas === 0
+    ) {
       dst.anonVma = av;
     }
   }

@@ -211,8 +211,14 @@ export function mmPopulate(k: Kernel, mm: Mm, start: number, end: number): void 
  * faultin_page_range (MADV_POPULATE_READ/WRITE): fault in [start, end) without FOLL_FORCE.
  * Throws ENOMEM at a hole, EFAULT on a permission or SIGSEGV/SIGBUS failure.
  */
-export function faultinPageRange(k: Kernel, mm: Mm, start: number, end: number, write: boolean): void {
-  for (let a = start; a < end; ) {
+export function faultinPageRange(
+  k: Kernel,
+  mm: Mm,
+  start: number,
+  end: number,
+  write: boolean,
+): void {
+  for (let a = start; a < end;) {
     const vma = mm.vmaLookup(a);
     if (!vma) throw new Errno("ENOMEM");
     if (vma.flags & (VM_IO | VM_PFNMAP)) throw new Errno("EINVAL");

@@ -2,7 +2,14 @@
 // exit_mmap). This module is browser compatible.
 
 import { anonVmaFork, unlinkAnonVmas } from "./anon-vma.js";
-import { VM_DONTCOPY, VM_LOCKED_MASK, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, VM_WIPEONFORK } from "./flags.js";
+import {
+  VM_DONTCOPY,
+  VM_LOCKED_MASK,
+  VM_MIXEDMAP,
+  VM_PFNMAP,
+  VM_SHARED,
+  VM_WIPEONFORK,
+} from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { mapPage, zapRange } from "./rmap.js";

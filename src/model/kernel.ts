@@ -7,7 +7,6 @@ import type { AnonVma } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
 import { Mm } from "./mm.js";
 import type { ModelOptions } from "./options.js";
-import type { Vmg } from "./vmg.js";
 
 /** One process: its mm and its reporting window. */
 export interface Process {
@@ -36,7 +35,13 @@ export class Kernel {
   readonly anonVmas = new Set<AnonVma>();
   /** Merge attempts of the step being executed. */
   merges: MergeAttempt[] = [];
-  readonly stats: Stats = { mergeAttempts: 0, merges: {}, refusals: {}, pagesWalked: 0, pagesRelocated: 0 };
+  readonly stats: Stats = {
+    mergeAttempts: 0,
+    merges: {},
+    refusals: {},
+    pagesWalked: 0,
+    pagesRelocated: 0,
+  };
   private readonly ids: Record<IdKind, number> = { anon_vma: 0, folio: 0, shmem: 0 };
 
   constructor(
@@ -52,7 +57,13 @@ export class Kernel {
   spawn(parent: number | null, window: { start: number; end: number }): Process {
     const proc = this.procs.length;
     const parentMm = parent === null ? null : (this.procs[parent]?.mm ?? null);
-    const p: Process = { proc, mm: new Mm(proc, parentMm), parent, window: { ...window }, alive: true };
+    const p: Process = {
+      proc,
+      mm: new Mm(proc, parentMm),
+      parent,
+      window: { ...window },
+      alive: true,
+    };
     this.procs.push(p);
     return p;
   }
@@ -70,13 +81,18 @@ export class Kernel {
   /** Records one merge attempt; sides with no adjacent neighbour are null. */
   recordMerge(
     fn: string,
-    vmg: Vmg,
+    range: { start: number; end: number },
     prev: Check | null,
     next: Check | null,
     result: MergeAttempt["result"],
   ): void {
     if (!prev && !next) return;
-    const attempt: MergeAttempt = { fn, start: this.rel(vmg.start), end: this.rel(vmg.end), result };
+    const attempt: MergeAttempt = {
+      fn,
+      start: this.rel(range.start),
+      end: this.rel(range.end),
+      result,
+    };
     if (prev) attempt.prev = verdict(prev, result === "prev" || result === "both");
     if (next) attempt.next = verdict(next, result === "next" || result === "both");
     this.merges.push(attempt);

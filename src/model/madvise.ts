@@ -106,7 +106,8 @@ function visitorFor(advice: number): Visit {
       });
     case A.WIPEONFORK:
       return flagChange(VM_WIPEONFORK, 0, (vma) => {
-        if (vma.file || vma.flags & VM_SHARED) throw new Errno("EINVAL", "WIPEONFORK needs private anonymous memory");
+        if (vma.file || vma.flags & VM_SHARED)
+          throw new Errno("EINVAL", "WIPEONFORK needs private anonymous memory");
       });
     case A.KEEPONFORK:
       return flagChange(0, VM_WIPEONFORK);
@@ -153,7 +154,8 @@ function visitorFor(advice: number): Visit {
 
 /** ksm_madvise(MADV_MERGEABLE): a no-op on VMAs KSM cannot handle. */
 function ksmMergeable(k: Kernel, vma: Vma, start: number, end: number): Vma {
-  const incompatible = VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_HUGETLB | VM_MIXEDMAP;
+  const incompatible =
+    VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_HUGETLB | VM_MIXEDMAP;
   if (vma.flags & (VM_MERGEABLE | incompatible)) return vma; // vma_ksm_compatible
   return updateFlags(k, vma, start, end, vma.flags | VM_MERGEABLE);
 }

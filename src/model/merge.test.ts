@@ -15,7 +15,11 @@ describe("vma_merge_new_range", () => {
     const merged = vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, next, 1 * P, 2 * P, 1, F, null));
     expect(merged).toBe(prev);
     expect(h.layout()).toEqual([[0, 3, 0]]);
-    expect(h.k.merges[0]).toMatchObject({ result: "both", prev: { merged: true }, next: { merged: true } });
+    expect(h.k.merges[0]).toMatchObject({
+      result: "both",
+      prev: { merged: true },
+      next: { merged: true },
+    });
   });
 
   it("merge_with_close (a): next with a close hook survives; prev expands up to it", () => {
@@ -25,7 +29,10 @@ describe("vma_merge_new_range", () => {
     next.closeHook = true;
     const merged = vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, next, 3 * P, 5 * P, 3, F, null));
     expect(merged).toBe(prev);
-    expect(h.layout()).toEqual([[0, 5, 0], [5, 9, 5]]);
+    expect(h.layout()).toEqual([
+      [0, 5, 0],
+      [5, 9, 5],
+    ]);
     expect(h.k.merges[0]?.next).toMatchObject({ merged: false, reason: "close-hook" });
   });
 
@@ -35,16 +42,26 @@ describe("vma_merge_new_range", () => {
     prev.closeHook = true;
     const next = h.vma(5, 7, 5);
     next.closeHook = true;
-    expect(vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, next, 2 * P, 5 * P, 2, F, null))).toBe(prev);
-    expect(h.layout()).toEqual([[0, 5, 0], [5, 7, 5]]);
+    expect(vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, next, 2 * P, 5 * P, 2, F, null))).toBe(
+      prev,
+    );
+    expect(h.layout()).toEqual([
+      [0, 5, 0],
+      [5, 7, 5],
+    ]);
   });
 
-  it.each([VM_IO, VM_DONTEXPAND, VM_PFNMAP, VM_MIXEDMAP])("special_flags %i: never merges", (special) => {
-    const h = harness();
-    const a = h.vma(0, 3, 0, F | special);
-    expect(vmaMergeNewRange(h.k, newRangeVmg(h.mm, a, null, 3 * P, 4 * P, 3, F | special, null))).toBeNull();
-    expect(h.k.merges[0]?.prev).toMatchObject({ merged: false, reason: "special-mapping" });
-  });
+  it.each([VM_IO, VM_DONTEXPAND, VM_PFNMAP, VM_MIXEDMAP])(
+    "special_flags %i: never merges",
+    (special) => {
+      const h = harness();
+      const a = h.vma(0, 3, 0, F | special);
+      expect(
+        vmaMergeNewRange(h.k, newRangeVmg(h.mm, a, null, 3 * P, 4 * P, 3, F | special, null)),
+      ).toBeNull();
+      expect(h.k.merges[0]?.prev).toMatchObject({ merged: false, reason: "special-mapping" });
+    },
+  );
 
   it("anon_vma_non_mergeable (new): prev and next with different anon_vmas merge only left", () => {
     const h = harness();
@@ -52,15 +69,25 @@ describe("vma_merge_new_range", () => {
     const next = h.vma(7, 9, 7);
     h.fault(prev, h.anonVma());
     h.fault(next, h.anonVma());
-    expect(vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, next, 3 * P, 7 * P, 3, F, null))).toBe(prev);
-    expect(h.layout()).toEqual([[0, 7, 0], [7, 9, 7]]);
-    expect(h.k.merges[0]?.next).toMatchObject({ merged: false, reason: "prev-next-anon-vma-differ" });
+    expect(vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, next, 3 * P, 7 * P, 3, F, null))).toBe(
+      prev,
+    );
+    expect(h.layout()).toEqual([
+      [0, 7, 0],
+      [7, 9, 7],
+    ]);
+    expect(h.k.merges[0]?.next).toMatchObject({
+      merged: false,
+      reason: "prev-next-anon-vma-differ",
+    });
   });
 
   it("a pgoff that is not linear refuses with the expected pgoff", () => {
     const h = harness();
     const prev = h.vma(0, 3, 0);
-    expect(vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, null, 3 * P, 4 * P, 9, F, null))).toBeNull();
+    expect(
+      vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, null, 3 * P, 4 * P, 9, F, null)),
+    ).toBeNull();
     expect(h.k.merges[0]?.prev).toMatchObject({ merged: false, reason: "pgoff-not-linear" });
   });
 });
@@ -72,7 +99,10 @@ describe("vma_merge_existing_range", () => {
     const v = h.vma(3, 5, 3);
     v.closeHook = true;
     expect(vmaMergeExistingRange(h.k, vmaVmg(h.mm, prev, v, 3 * P, 5 * P), "test")).toBeNull();
-    expect(h.layout()).toEqual([[0, 3, 0], [3, 5, 3]]);
+    expect(h.layout()).toEqual([
+      [0, 3, 0],
+      [3, 5, 3],
+    ]);
   });
 
   it("merge_with_close (e): a next with a close hook reduces to a left merge", () => {
@@ -82,7 +112,10 @@ describe("vma_merge_existing_range", () => {
     const next = h.vma(5, 9, 5);
     next.closeHook = true;
     expect(vmaMergeExistingRange(h.k, vmaVmg(h.mm, prev, v, 3 * P, 5 * P), "test")).toBe(prev);
-    expect(h.layout()).toEqual([[0, 5, 0], [5, 9, 5]]);
+    expect(h.layout()).toEqual([
+      [0, 5, 0],
+      [5, 9, 5],
+    ]);
   });
 
   it("merge_existing right partial: middle shrinks, next grows backwards", () => {
@@ -92,7 +125,10 @@ describe("vma_merge_existing_range", () => {
     const av = h.anonVma();
     h.fault(v, av);
     expect(vmaMergeExistingRange(h.k, vmaVmg(h.mm, v, v, 3 * P, 6 * P), "test")).toBe(next);
-    expect(h.layout()).toEqual([[2, 3, 2], [3, 9, 3]]);
+    expect(h.layout()).toEqual([
+      [2, 3, 2],
+      [3, 9, 3],
+    ]);
     expect(next.anonVma).toBe(av); // dup_anon_vma
     expect(av.numActiveVmas).toBe(2);
   });

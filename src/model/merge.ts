@@ -35,7 +35,10 @@ function canVmaMergeSide(k: Kernel, vmg: Vmg, tgt: Vma, mergeNext: boolean): Che
     : tgt.pgoff + tgt.pages === vmg.pgoff;
   if (!linear) {
     const want = mergeNext ? vmg.pgoff + (vmg.end - vmg.start) / PAGE_SIZE : vmg.pgoff - tgt.pages;
-    return refuse("pgoff-not-linear", `neighbour pgoff ${k.relPgoff(tgt.pgoff)}, linear would be ${k.relPgoff(want)}`);
+    return refuse(
+      "pgoff-not-linear",
+      `neighbour pgoff ${k.relPgoff(tgt.pgoff)}, linear would be ${k.relPgoff(want)}`,
+    );
   }
   return OK;
 }
@@ -67,8 +70,9 @@ function canMergeRemoveVma(vma: Vma): boolean {
 export function vmaMergeNewRange(k: Kernel, vmg: Vmg, fn = "vma_merge_new_range"): Vma | null {
   const { prev, next } = vmg;
   const end = vmg.end;
+  const proposed = { start: vmg.start, end: vmg.end };
   if (vmg.flags & VM_SPECIAL) {
-    k.recordMerge(fn, vmg, special(vmg.prev), special(vmg.next), "none");
+    k.recordMerge(fn, proposed, special(vmg.prev), special(vmg.next), "none");
     return null;
   }
   if (!prev && !next) return null;
@@ -76,7 +80,8 @@ export function vmaMergeNewRange(k: Kernel, vmg: Vmg, fn = "vma_merge_new_range"
   const left = canVmaMergeLeft(k, vmg);
   const canMergeLeft = left?.ok ?? false;
   let right = vmg.justExpand ? null : canVmaMergeRight(k, vmg, canMergeLeft);
-  if (vmg.justExpand && next && next.start === end) right = refuse("just-expand", "brk expands prev only");
+  if (vmg.justExpand && next && next.start === end)
+    right = refuse("just-expand", "brk expands prev only");
   const canMergeRight = right?.ok ?? false;
 
   if (canMergeRight && next) {
@@ -94,14 +99,22 @@ export function vmaMergeNewRange(k: Kernel, vmg: Vmg, fn = "vma_merge_new_range"
   }
   const merged = vmg.target !== null;
   const rightMerged = right?.ok ?? false;
-  k.recordMerge(fn, vmg, left, right, merged ? (canMergeLeft ? (rightMerged ? "both" : "prev") : "next") : "none");
+  k.recordMerge(
+    fn,
+    proposed,
+    left,
+    right,
+    merged ? (canMergeLeft ? (rightMerged ? "both" : "prev") : "next") : "none",
+  );
   if (!vmg.target) return null;
   vmaExpand(k, vmg);
   return vmg.target;
 }
 
 function special(v: Vma | null): Check | null {
-  return v ? refuse("special-mapping", "VM_SPECIAL (IO, DONTEXPAND, PFNMAP, MIXEDMAP) never merges") : null;
+  return v
+    ? refuse("special-mapping", "VM_SPECIAL (IO, DONTEXPAND, PFNMAP, MIXEDMAP) never merges")
+    : null;
 }
 
 /**
@@ -165,11 +178,13 @@ export function vmaMergeExistingRange(k: Kernel, vmg: Vmg, fn: string): Vma | nu
   const middle = vmg.middle as Vma;
   const prev = vmg.prev;
   const { start, end } = vmg;
+  const proposed = { start, end };
   const leftSide = start === middle.start;
   const rightSide = end === middle.end;
 
   if (vmg.flags & VM_SPECIAL || (!leftSide && !rightSide)) {
-    if (vmg.flags & VM_SPECIAL) k.recordMerge(fn, vmg, special(prev), special(vmg.next), "none");
+    if (vmg.flags & VM_SPECIAL)
+      k.recordMerge(fn, proposed, special(prev), special(vmg.next), "none");
     return null;
   }
   const left = leftSide ? canVmaMergeLeft(k, vmg) : null;
@@ -181,7 +196,8 @@ export function vmaMergeExistingRange(k: Kernel, vmg: Vmg, fn: string): Vma | nu
     right = canVmaMergeRight(k, vmg, mergeLeft);
   }
   let mergeRight = right?.ok ?? false;
-  const record = (result: "none" | "prev" | "next" | "both") => k.recordMerge(fn, vmg, left, right, result);
+  const record = (result: "none" | "prev" | "next" | "both") =>
+    k.recordMerge(fn, proposed, left, right, result);
   if (!mergeLeft && !mergeRight) {
     record("none");
     return null;

@@ -58,7 +58,9 @@ export class Mm {
   }
 
   last(): Vma | undefined {
-    return this.index.maxKey() === undefined ? undefined : this.index.get(this.index.maxKey() as number);
+    return this.index.maxKey() === undefined
+      ? undefined
+      : this.index.get(this.index.maxKey() as number);
   }
 
   /** Every VMA overlapping [start, end), in address order (a snapshot). */
@@ -79,13 +81,15 @@ export class Mm {
 
   /** vma_link / vma_iter_store of a new VMA. */
   insert(vma: Vma): void {
-    if (this.index.has(vma.start)) throw new Error(`mm: VMA index already has a VMA at ${vma.start}`);
+    if (this.index.has(vma.start))
+      throw new Error(`mm: VMA index already has a VMA at ${vma.start}`);
     this.index.set(vma.start, vma);
   }
 
   /** Removes a VMA from the index (vma_iter_clear / detach). */
   remove(vma: Vma): void {
-    if (this.index.get(vma.start) !== vma) throw new Error(`mm: VMA at ${vma.start} is not indexed`);
+    if (this.index.get(vma.start) !== vma)
+      throw new Error(`mm: VMA at ${vma.start} is not indexed`);
     this.index.delete(vma.start);
   }
 

@@ -37,7 +37,14 @@ export function protBits(prot: Prot): number {
  * do_mmap for an anonymous mapping at `addr` (MAP_FIXED, or MAP_FIXED_NOREPLACE when FIXED
  * is absent, as the scenario language specifies). Returns the mapped address.
  */
-export function doMmap(k: Kernel, mm: Mm, addr: number, len: number, prot: Prot, flags: readonly MmapFlag[]): number {
+export function doMmap(
+  k: Kernel,
+  mm: Mm,
+  addr: number,
+  len: number,
+  prot: Prot,
+  flags: readonly MmapFlag[],
+): number {
   const has = (f: MmapFlag) => flags.includes(f);
   if (len === 0) throw new Errno("EINVAL", "zero length");
   len = pageAlign(len);
@@ -74,7 +81,15 @@ export function doMmap(k: Kernel, mm: Mm, addr: number, len: number, prot: Prot,
  * __mmap_region: unmap what the range overlaps (after splitting its edges), merge the
  * new range with its neighbours or create a VMA, then finish the unmap.
  */
-function mmapRegion(k: Kernel, mm: Mm, addr: number, end: number, flags: number, pgoff: number, shared: boolean): void {
+function mmapRegion(
+  k: Kernel,
+  mm: Mm,
+  addr: number,
+  end: number,
+  flags: number,
+  pgoff: number,
+  shared: boolean,
+): void {
   const old = gatherMunmapVmas(k, mm, addr, end);
   // accountable_mapping
   if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) flags |= VM_ACCOUNT;
@@ -82,7 +97,11 @@ function mmapRegion(k: Kernel, mm: Mm, addr: number, end: number, flags: number,
   const next = mm.nextFrom(end) ?? null;
   let vma: Vma | null = null;
   if (prev || next) {
-    vma = vmaMergeNewRange(k, newRangeVmg(mm, prev, next, addr, end, pgoff, flags, null), "__mmap_region");
+    vma = vmaMergeNewRange(
+      k,
+      newRangeVmg(mm, prev, next, addr, end, pgoff, flags, null),
+      "__mmap_region",
+    );
   }
   if (!vma) {
     // __mmap_new_vma; shmem_zero_setup for MAP_SHARED

@@ -12,7 +12,14 @@ function prevFor(vma: Vma, start: number): Vma | null {
 }
 
 /** vma_modify_flags: returns the VMA now covering exactly… or merged over [start, end). */
-export function vmaModifyFlags(k: Kernel, vma: Vma, start: number, end: number, flags: number, fn: string): Vma {
+export function vmaModifyFlags(
+  k: Kernel,
+  vma: Vma,
+  start: number,
+  end: number,
+  flags: number,
+  fn: string,
+): Vma {
   const vmg = vmaVmg(vma.mm, prevFor(vma, start), vma, start, end);
   vmg.flags = flags;
   const v = vmaModify(k, vmg, fn);
@@ -21,7 +28,13 @@ export function vmaModifyFlags(k: Kernel, vma: Vma, start: number, end: number, 
 }
 
 /** vma_modify_name. */
-export function vmaModifyName(k: Kernel, vma: Vma, start: number, end: number, name: string | null): Vma {
+export function vmaModifyName(
+  k: Kernel,
+  vma: Vma,
+  start: number,
+  end: number,
+  name: string | null,
+): Vma {
   const vmg = vmaVmg(vma.mm, prevFor(vma, start), vma, start, end);
   vmg.anonName = name;
   const v = vmaModify(k, vmg, "madvise_update_vma");

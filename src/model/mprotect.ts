@@ -34,7 +34,7 @@ export function doMprotect(k: Kernel, mm: Mm, start: number, len: number, prot: 
     if (vma.start !== tmp) throw new Errno("ENOMEM", "hole in range");
     const newflags = protBits(prot) | (vma.flags & ~VM_ACCESS_FLAGS);
     // newflags >> 4 shifts VM_MAY* onto VM_*
-    if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS) throw new Errno("EACCES");
+    if (newflags & ~(newflags >> 4) & VM_ACCESS_FLAGS) throw new Errno("EACCES");
     tmp = Math.min(vma.end, end);
     const covering = mprotectFixup(k, vma, nstart, tmp, newflags);
     tmp = covering.end; // vma_iter_end
@@ -53,7 +53,8 @@ function mprotectFixup(k: Kernel, vma: Vma, start: number, end: number, newflags
   if (vma.flags & VM_SEALED) throw new Errno("EPERM");
   if (newflags === oldflags) return vma;
   if (newflags & VM_WRITE) {
-    if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE))) newflags |= VM_ACCOUNT;
+    if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE)))
+      newflags |= VM_ACCOUNT;
   } else if (oldflags & VM_ACCOUNT && vma.isAnonymous && !vma.anonVma) {
     newflags &= ~VM_ACCOUNT;
   }

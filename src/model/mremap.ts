@@ -7,7 +7,16 @@ import { anonVmaClone, unlinkAnonVmas } from "./anon-vma.js";
 import { MMAP_BASE, MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { mmPopulate } from "./fault.js";
-import { VM_ACCOUNT, VM_DONTEXPAND, VM_LOCKED, VM_LOCKED_MASK, VM_MAYSHARE, VM_PFNMAP, VM_SEALED, VM_SHARED } from "./flags.js";
+import {
+  VM_ACCOUNT,
+  VM_DONTEXPAND,
+  VM_LOCKED,
+  VM_LOCKED_MASK,
+  VM_MAYSHARE,
+  VM_PFNMAP,
+  VM_SEALED,
+  VM_SHARED,
+} from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import { vmaMergeNewRange } from "./merge.js";
 import type { Mm } from "./mm.js";
@@ -77,12 +86,14 @@ function checkMremapParams(k: Kernel, vrm: Vrm): void {
   if (vrm.newAddr > TASK_SIZE - vrm.newLen) throw new Errno("EINVAL");
   if (vrm.newAddr % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned NEWADDR");
   if (!vrm.mayMove) throw new Errno("EINVAL", "FIXED and DONTUNMAP need MAYMOVE");
-  if (vrm.dontUnmap && vrm.oldLen !== vrm.newLen) throw new Errno("EINVAL", "DONTUNMAP cannot resize");
+  if (vrm.dontUnmap && vrm.oldLen !== vrm.newLen)
+    throw new Errno("EINVAL", "DONTUNMAP cannot resize");
   // vrm_overlaps
   if (vrm.addr + vrm.oldLen > vrm.newAddr && vrm.newAddr + vrm.newLen > vrm.addr) {
     throw new Errno("EINVAL", "source and destination overlap");
   }
-  if (vrm.mm.mapCount + 2 >= k.options.maxMapCount - 3) throw new Errno("ENOMEM", "vm.max_map_count");
+  if (vrm.mm.mapCount + 2 >= k.options.maxMapCount - 3)
+    throw new Errno("ENOMEM", "vm.max_map_count");
 }
 
 /** check_prep_vma. */
@@ -121,7 +132,14 @@ function remapMove(k: Kernel, vrm: Vrm): number {
     const offset = res === null ? 0 : vma.start - lastEnd;
     lastEnd = vma.end;
     cursor = vma.end;
-    const piece: Vrm = { ...vrm, vma, addr: pieceStart, oldLen: len, newLen: len, newAddr: targetAddr + offset };
+    const piece: Vrm = {
+      ...vrm,
+      vma,
+      addr: pieceStart,
+      oldLen: len,
+      newLen: len,
+      newAddr: targetAddr + offset,
+    };
     checkPrepVma(piece);
     const moved = mremapTo(k, piece);
     if (res === null) res = moved;
@@ -143,7 +161,9 @@ function mremapTo(k: Kernel, vrm: Vrm): number {
     shrinkVma(k, vrm);
     vrm.oldLen = vrm.newLen;
   }
-  vrm.newAddr = vrm.fixed ? vrm.newAddr : getUnmappedArea(mm, vrm.dontUnmap ? vrm.newAddr : 0, vrm.newLen);
+  vrm.newAddr = vrm.fixed
+    ? vrm.newAddr
+    : getUnmappedArea(mm, vrm.dontUnmap ? vrm.newAddr : 0, vrm.newLen);
   return moveVma(k, vrm);
 }
 
@@ -187,7 +207,12 @@ function vmaExpandable(mm: Mm, vma: Vma, d: number): boolean {
  * the test region at an address ASLR chooses.
  */
 function getUnmappedArea(mm: Mm, hint: number, len: number): number {
-  if (hint !== 0 && hint >= MMAP_MIN_ADDR && hint + len <= TASK_SIZE && !mm.findVmaIntersection(hint, hint + len)) {
+  if (
+    hint !== 0 &&
+    hint >= MMAP_MIN_ADDR &&
+    hint + len <= TASK_SIZE &&
+    !mm.findVmaIntersection(hint, hint + len)
+  ) {
     return hint;
   }
   let top = MMAP_BASE;
@@ -217,7 +242,13 @@ function moveVma(k: Kernel, vrm: Vrm): number {
  * or create a VMA that duplicates the source with all its AVCs. Returns the destination
  * VMA and the source (which is the merged VMA when the source merged with itself).
  */
-function copyVma(k: Kernel, vma: Vma, addr: number, len: number, pgoff: number): { newVma: Vma; vma: Vma } {
+function copyVma(
+  k: Kernel,
+  vma: Vma,
+  addr: number,
+  len: number,
+  pgoff: number,
+): { newVma: Vma; vma: Vma } {
   const mm = vma.mm;
   const vmaStart = vma.start;
   pgoff = k.policy.copyVmaPgoff(vma, addr, pgoff);
@@ -256,7 +287,8 @@ function movePageTables(mm: Mm, from: number, to: number, len: number): void {
 function dontunmapComplete(k: Kernel, vrm: Vrm, newVma: Vma): void {
   const vma = vrm.vma as Vma;
   vma.flags &= ~VM_LOCKED_MASK;
-  if (newVma !== vma && vrm.addr === vma.start && vrm.addr + vrm.oldLen === vma.end) unlinkAnonVmas(k, vma);
+  if (newVma !== vma && vrm.addr === vma.start && vrm.addr + vrm.oldLen === vma.end)
+    unlinkAnonVmas(k, vma);
 }
 
 /**

@@ -18,12 +18,21 @@ function isValidName(name: string): boolean {
 }
 
 /** Names (or, with null, unnames) the VMAs of [start, start+len). */
-export function doSetAnonName(k: Kernel, mm: Mm, start: number, len: number, name: string | null): void {
+export function doSetAnonName(
+  k: Kernel,
+  mm: Mm,
+  start: number,
+  len: number,
+  name: string | null,
+): void {
   if (!k.options.anonName) throw new Errno("EINVAL", "kernel built without CONFIG_ANON_VMA_NAME");
-  if (name !== null && (name.length >= NAME_MAX || !isValidName(name))) throw new Errno("EINVAL", "invalid name");
+  if (name !== null && (name.length >= NAME_MAX || !isValidName(name)))
+    throw new Errno("EINVAL", "invalid name");
   if (start % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned address");
   const end = start + pageAlign(len);
   if (end === start) return;
   // madvise_walk_vmas with madvise_vma_anon_name (anonymous and shmem VMAs may be named)
-  walkVmas(k, mm, start, end, (kk, vma, s, e) => (vma.anonName === name ? vma : vmaModifyName(kk, vma, s, e, name)));
+  walkVmas(k, mm, start, end, (kk, vma, s, e) =>
+    vma.anonName === name ? vma : vmaModifyName(kk, vma, s, e, name),
+  );
 }

@@ -54,7 +54,11 @@ function modelInfo(k: Kernel, v: Vma, next: Vma | null): VmaModelInfo {
   if (next && next.start === v.end) {
     const c = explainAdjacent(k, v, next);
     info.next = c.ok
-      ? { merged: false, reason: "mergeable", detail: "compatible, but no operation attempted the merge" }
+      ? {
+          merged: false,
+          reason: "mergeable",
+          detail: "compatible, but no operation attempted the merge",
+        }
       : c.detail === undefined
         ? { merged: false, reason: c.reason }
         : { merged: false, reason: c.reason, detail: c.detail };

@@ -7,7 +7,11 @@ import { Machine } from "./machine.js";
 import type { ModelOptions } from "./options.js";
 
 /** Runs `ops` through a fresh model and yields the header and one record per operation. */
-export function* runModel(ops: readonly Op[], file: string, options: ModelOptions): Generator<RunRecord> {
+export function* runModel(
+  ops: readonly Op[],
+  file: string,
+  options: ModelOptions,
+): Generator<RunRecord> {
   const machine = new Machine(options);
   yield machine.header(file);
   for (const op of ops) yield machine.step(op);

@@ -10,7 +10,8 @@ import type { Vma } from "./vma.js";
  * split_vma: refuses with ENOMEM at vm.max_map_count, then __split_vma.
  */
 export function splitVma(k: Kernel, vma: Vma, addr: number, newBelow: boolean): Vma {
-  if (vma.mm.mapCount >= k.options.maxMapCount) throw new Errno("ENOMEM", "vm.max_map_count reached");
+  if (vma.mm.mapCount >= k.options.maxMapCount)
+    throw new Errno("ENOMEM", "vm.max_map_count reached");
   return splitVmaUnchecked(vma, addr, newBelow);
 }
 

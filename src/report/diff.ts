@@ -44,7 +44,11 @@ function describeVma(v: VmaRecord): string {
   return `0x${v.start.toString(16)}-0x${v.end.toString(16)}`;
 }
 
-function compareVmaLists(a: readonly VmaRecord[], b: readonly VmaRecord[], where: string): string | null {
+function compareVmaLists(
+  a: readonly VmaRecord[],
+  b: readonly VmaRecord[],
+  where: string,
+): string | null {
   if (a.length !== b.length) {
     return `${where}VMA count: model ${a.length} [${a.map(describeVma).join(" ")}], kernel ${b.length} [${b.map(describeVma).join(" ")}]`;
   }
@@ -63,9 +67,11 @@ function compareVmaLists(a: readonly VmaRecord[], b: readonly VmaRecord[], where
 /** Compares two step records; null when they agree on everything userspace sees. */
 export function compareSteps(m: StepRecord, k: StepRecord, size: number): string | null {
   if (m.proc !== k.proc) return `proc: model p${m.proc}, kernel p${k.proc}`;
-  if (comparableRet(m, size) !== comparableRet(k, size)) return `ret: model ${m.ret}, kernel ${k.ret}`;
+  if (comparableRet(m, size) !== comparableRet(k, size))
+    return `ret: model ${m.ret}, kernel ${k.ret}`;
   if (m.err !== k.err) return `err: model ${m.err || "none"}, kernel ${k.err || "none"}`;
-  if (isExpectFailure(m.note) !== isExpectFailure(k.note)) return `expectation: model "${m.note}", kernel "${k.note}"`;
+  if (isExpectFailure(m.note) !== isExpectFailure(k.note))
+    return `expectation: model "${m.note}", kernel "${k.note}"`;
   const vmas = compareVmaLists(m.vmas, k.vmas, "");
   if (vmas) return vmas;
   for (const kp of k.procs ?? []) {
@@ -79,15 +85,28 @@ export function compareSteps(m: StepRecord, k: StepRecord, size: number): string
     const kp = kpages[i];
     const mp = m.pages?.[i];
     if (!kp || !mp) continue;
-    for (const f of ["present", "swapped", "exclusive", "mapcount", "zero", "thp", "ksm"] as const) {
-      if (mp[f] !== kp[f]) return `page 0x${kp.addr.toString(16)} ${f}: model ${String(mp[f])}, kernel ${String(kp[f])}`;
+    for (const f of [
+      "present",
+      "swapped",
+      "exclusive",
+      "mapcount",
+      "zero",
+      "thp",
+      "ksm",
+    ] as const) {
+      if (mp[f] !== kp[f])
+        return `page 0x${kp.addr.toString(16)} ${f}: model ${String(mp[f])}, kernel ${String(kp[f])}`;
     }
   }
   return null;
 }
 
 /** The first divergence between a model run and a kernel run (headers skipped), or null. */
-export function firstDivergence(model: readonly RunRecord[], kernel: readonly RunRecord[], size: number): Divergence | null {
+export function firstDivergence(
+  model: readonly RunRecord[],
+  kernel: readonly RunRecord[],
+  size: number,
+): Divergence | null {
   const ms = model.filter((r): r is StepRecord => "op" in r);
   const ks = kernel.filter((r): r is StepRecord => "op" in r);
   const n = Math.max(ms.length, ks.length);
@@ -96,7 +115,13 @@ export function firstDivergence(model: readonly RunRecord[], kernel: readonly Ru
     const k = ks[i] ?? null;
     if (!m || !k) {
       const r = (m ?? k) as StepRecord;
-      return { step: r.step, op: r.op, what: `only the ${m ? "model" : "kernel"} ran this step`, model: m, kernel: k };
+      return {
+        step: r.step,
+        op: r.op,
+        what: `only the ${m ? "model" : "kernel"} ran this step`,
+        model: m,
+        kernel: k,
+      };
     }
     const what = compareSteps(m, k, size);
     if (what) return { step: k.step, op: k.op, what, model: m, kernel: k };

@@ -16,6 +16,11 @@ export function formatBoundaries(vmas: ReadonlyArray<{ start: number; end: numbe
   return vmas.map((v) => `${formatAddr(v.start)}-${formatAddr(v.end)}`).join(" ");
 }
 
+/** Whether a note records an expectation that held. */
+export function isExpectPass(note: string): boolean {
+  return note.startsWith("EXPECT OK");
+}
+
 /** Whether a note records a failed expectation. */
 export function isExpectFailure(note: string): boolean {
   return note.startsWith("EXPECT FAIL");
@@ -62,7 +67,8 @@ export class ExpectationChecker {
     const skipped: string[] = [];
     for (const c of checks) {
       if (c.key === "none") {
-        if (vma) failures.push(`no VMA expected at ${formatAddr(addr)}, found ${formatBoundaries([vma])}`);
+        if (vma)
+          failures.push(`no VMA expected at ${formatAddr(addr)}, found ${formatBoundaries([vma])}`);
         continue;
       }
       if (!vma) {
@@ -77,7 +83,9 @@ export class ExpectationChecker {
       if (failure) failures.push(failure);
     }
     if (failures.length > 0) return `EXPECT FAIL ${failures.join("; ")}`;
-    return skipped.length > 0 ? `EXPECT OK (model-only, not checked: ${skipped.join(" ")})` : "EXPECT OK";
+    return skipped.length > 0
+      ? `EXPECT OK (model-only, not checked: ${skipped.join(" ")})`
+      : "EXPECT OK";
   }
 
   private checkOne(c: Exclude<VmaCheck, { key: "none" }>, vma: VmaRecord): string | null {
@@ -112,7 +120,8 @@ export class ExpectationChecker {
       return bound === anonVma ? null : `anon: ${label} is ${bound}, found ${anonVma}`;
     }
     for (const [other, av] of this.labels) {
-      if (av === anonVma) return `anon: expected a new anon_vma for ${label}, found ${other}'s (${av})`;
+      if (av === anonVma)
+        return `anon: expected a new anon_vma for ${label}, found ${other}'s (${av})`;
     }
     this.labels.set(label, anonVma);
     return null;

@@ -128,3 +128,8 @@ export type RunRecord = HeaderRecord | StepRecord | EchoRecord;
 export function isEcho(r: StepRecord | EchoRecord): r is EchoRecord {
   return "echo" in r;
 }
+
+/** Whether a record is a run's header (its first record). */
+export function isHeader(r: RunRecord): r is HeaderRecord {
+  return "vmasim" in r;
+}

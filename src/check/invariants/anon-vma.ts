@@ -19,27 +19,41 @@ export function checkAnonVmas(k: Kernel): InvariantViolation[] {
   for (const v of vmas) {
     const what = describeVma(k, v);
     if ((v.anonVma === null) !== (v.chain.length === 0)) {
-      out.push({ id: "I-chain", message: `${what}: anon_vma ${v.anonVma?.name ?? "none"} with a chain of ${v.chain.length}` });
+      out.push({
+        id: "I-chain",
+        message: `${what}: anon_vma ${v.anonVma?.name ?? "none"} with a chain of ${v.chain.length}`,
+      });
     }
     if (v.anonVma) {
       active.set(v.anonVma, (active.get(v.anonVma) ?? 0) + 1);
       if (!v.chain.some((c) => c.anonVma === v.anonVma)) {
-        out.push({ id: "I-chain", message: `${what}: its anon_vma ${v.anonVma.name} is not on its chain` });
+        out.push({
+          id: "I-chain",
+          message: `${what}: its anon_vma ${v.anonVma.name} is not on its chain`,
+        });
       }
     }
     const roots = new Set(v.chain.map((c) => c.anonVma.root));
-    if (roots.size > 1) out.push({ id: "I-chain", message: `${what}: chain spans ${roots.size} anon_vma roots` });
+    if (roots.size > 1)
+      out.push({ id: "I-chain", message: `${what}: chain spans ${roots.size} anon_vma roots` });
     for (const c of v.chain) {
-      if (c.anonVma.freed) out.push({ id: "I-live", message: `${what}: chain links freed ${c.anonVma.name}` });
+      if (c.anonVma.freed)
+        out.push({ id: "I-live", message: `${what}: chain links freed ${c.anonVma.name}` });
       if (!c.anonVma.avcs.has(c)) {
-        out.push({ id: "I-chain", message: `${what}: AVC to ${c.anonVma.name} missing from its tree` });
+        out.push({
+          id: "I-chain",
+          message: `${what}: AVC to ${c.anonVma.name} missing from its tree`,
+        });
       }
     }
   }
   for (const av of k.anonVmas) {
     for (const c of av.avcs) {
       if (!c.vma.chain.includes(c) || !c.vma.mm.contains(c.vma)) {
-        out.push({ id: "I-chain", message: `${av.name}: tree holds an AVC of a VMA that is gone or unlinked` });
+        out.push({
+          id: "I-chain",
+          message: `${av.name}: tree holds an AVC of a VMA that is gone or unlinked`,
+        });
       }
     }
     out.push(...checkCounts(k, av, active.get(av) ?? 0));
@@ -58,10 +72,16 @@ function checkCounts(k: Kernel, av: AnonVma, activeVmas: number): InvariantViola
     if (x.root === av) pins++;
   }
   if (av.numActiveVmas !== activeVmas) {
-    out.push({ id: "I-count", message: `${av.name}: num_active_vmas ${av.numActiveVmas}, recounted ${activeVmas}` });
+    out.push({
+      id: "I-count",
+      message: `${av.name}: num_active_vmas ${av.numActiveVmas}, recounted ${activeVmas}`,
+    });
   }
   if (av.numChildren !== children) {
-    out.push({ id: "I-count", message: `${av.name}: num_children ${av.numChildren}, recounted ${children}` });
+    out.push({
+      id: "I-count",
+      message: `${av.name}: num_children ${av.numChildren}, recounted ${children}`,
+    });
   }
   if (av.refcount !== pins) {
     out.push({ id: "I-count", message: `${av.name}: refcount ${av.refcount}, recounted ${pins}` });

@@ -41,7 +41,10 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
       } else if (mapping.freed) {
         out.push({ id: "I-live", message: `${where}: folio mapping ${mapping.name} was freed` });
       } else if (!vmasOf(mapping).has(vma)) {
-        out.push({ id: "I-rmap", message: `${where}: ${mapping.name}'s tree does not hold the VMA mapping it` });
+        out.push({
+          id: "I-rmap",
+          message: `${where}: ${mapping.name}'s tree does not hold the VMA mapping it`,
+        });
       } else if (vma.addressOf(f.index + pte.sub) !== addr) {
         out.push({
           id: "I-rmap",
@@ -51,10 +54,19 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
     });
   }
   for (const [f, n] of mappings) {
-    if (f.mapcount !== n) out.push({ id: "I-mapcount", message: `${f.name}: mapcount ${f.mapcount}, mapped ${n} times` });
+    if (f.mapcount !== n)
+      out.push({
+        id: "I-mapcount",
+        message: `${f.name}: mapcount ${f.mapcount}, mapped ${n} times`,
+      });
     const cached = f.mapping?.kind === "shmem" ? 1 : 0;
-    if (f.refcount < n + cached) out.push({ id: "I-mapcount", message: `${f.name}: refcount ${f.refcount} below its ${n + cached} users` });
-    if (f.anonExclusive && n > 1) out.push({ id: "I-exclusive", message: `${f.name}: anon-exclusive but mapped ${n} times` });
+    if (f.refcount < n + cached)
+      out.push({
+        id: "I-mapcount",
+        message: `${f.name}: refcount ${f.refcount} below its ${n + cached} users`,
+      });
+    if (f.anonExclusive && n > 1)
+      out.push({ id: "I-exclusive", message: `${f.name}: anon-exclusive but mapped ${n} times` });
   }
   return out;
 }

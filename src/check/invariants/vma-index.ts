@@ -14,15 +14,26 @@ export function checkVmaIndex(k: Kernel): InvariantViolation[] {
     for (const v of p.mm.allVmas()) {
       const what = describeVma(k, v);
       if (v.start % PAGE_SIZE || v.end % PAGE_SIZE || v.start >= v.end) {
-        out.push({ id: "I-vma-range", message: `p${p.proc}: ${what} is not a page-aligned non-empty range` });
+        out.push({
+          id: "I-vma-range",
+          message: `p${p.proc}: ${what} is not a page-aligned non-empty range`,
+        });
       }
-      if (v.start < prevEnd) out.push({ id: "I-vma-order", message: `p${p.proc}: ${what} overlaps or precedes the previous VMA` });
-      if (v.mm !== p.mm) out.push({ id: "I-vma-mm", message: `p${p.proc}: ${what} belongs to another mm` });
+      if (v.start < prevEnd)
+        out.push({
+          id: "I-vma-order",
+          message: `p${p.proc}: ${what} overlaps or precedes the previous VMA`,
+        });
+      if (v.mm !== p.mm)
+        out.push({ id: "I-vma-mm", message: `p${p.proc}: ${what} belongs to another mm` });
       prevEnd = v.end;
     }
     p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr) => {
       if (!p.mm.vmaLookup(addr)) {
-        out.push({ id: "I-pte-orphan", message: `p${p.proc}: page-table entry at ${k.rel(addr)} outside every VMA` });
+        out.push({
+          id: "I-pte-orphan",
+          message: `p${p.proc}: page-table entry at ${k.rel(addr)} outside every VMA`,
+        });
       }
     });
   }
