@@ -1,0 +1,32 @@
+// The --policy option shared by the commands that run the model: one name or a comma list.
+
+import { DEFAULT_OPTIONS } from "../model/options.js";
+import { getPolicy } from "../policy/registry.js";
+import { UsageError } from "./errors.js";
+import type { OptionSpec, ParsedArgs } from "./spec.js";
+
+/** --policy NAME[,NAME…]. */
+export const POLICY_OPTION: OptionSpec = {
+  name: "policy",
+  type: "string",
+  value: "NAME[,NAME…]",
+  default: DEFAULT_OPTIONS.policy,
+  help: "merge policy; a comma list runs each in turn (see 'vmasim policies')",
+};
+
+/** The distinct policies of `--policy a,b,c`, each checked against the registry. */
+export function policiesOf(args: ParsedArgs): string[] {
+  const value = args.string("policy");
+  const names = [...new Set(value.split(",").map((s) => s.trim()))];
+  if (names.some((n) => n === "")) {
+    throw new UsageError(`--policy: empty name in '${value}', give NAME or NAME,NAME,…`, false);
+  }
+  for (const name of names) {
+    try {
+      getPolicy(name);
+    } catch (e) {
+      throw new UsageError((e as Error).message, false);
+    }
+  }
+  return names;
+}
