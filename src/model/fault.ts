@@ -3,7 +3,7 @@
 // find_mergeable_anon_vma, and GUP-style population. This module is browser compatible.
 
 import { anonVmaAlloc, anonVmaChainLink, type AnonVma } from "./anon-vma.js";
-import { MMAP_MIN_ADDR, PAGE_SIZE, RLIMIT_STACK, STACK_GUARD_GAP } from "./constants.js";
+import { MMAP_MIN_ADDR, PAGE_SIZE, PTRS_PER_PTE, RLIMIT_STACK, STACK_GUARD_GAP } from "./constants.js";
 import { Errno } from "./errno.js";
 import {
   VM_ACCESS_FLAGS,
@@ -13,7 +13,7 @@ import {
   VM_PFNMAP,
   VM_READ,
   VM_SHARED,
-  VM_SOFTDIRTY,
+  VM_IGNORE_MERGE,
   VM_WRITE,
 } from "./flags.js";
 import { Folio } from "./folio.js";
@@ -28,7 +28,7 @@ function anonVmaCompatible(a: Vma, b: Vma): boolean {
     a.end === b.start &&
     a.policy === b.policy &&
     a.file === b.file &&
-    ((a.flags ^ b.flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) === 0 &&
+    ((a.flags ^ b.flags) & ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE)) === 0 &&
     b.pgoff === a.pgoff + (b.start - a.start) / PAGE_SIZE
   );
 }
@@ -113,12 +113,37 @@ function doAnonymousPage(k: Kernel, vma: Vma, addr: number, write: boolean): Fau
   return "ok";
 }
 
-/** shmem_fault: map the file's page, allocating it in the page cache if absent. */
+/** fault_around_bytes: 64 KiB. */
+const FAULT_AROUND_PAGES = 16;
+
+/**
+ * do_fault_around (filemap_map_pages): a read fault first maps every page already in the
+ * page cache within the aligned 64 KiB window around it, clamped to the VMA and the page
+ * table.
+ */
+function faultAround(vma: Vma, addr: number): void {
+  const file = vma.file;
+  if (!file) return;
+  const tableStart = Math.floor(addr / (PAGE_SIZE * PTRS_PER_PTE)) * PAGE_SIZE * PTRS_PER_PTE;
+  const windowStart = Math.floor(addr / (PAGE_SIZE * FAULT_AROUND_PAGES)) * PAGE_SIZE * FAULT_AROUND_PAGES;
+  const from = Math.max(windowStart, vma.start, tableStart);
+  const to = Math.min(from + FAULT_AROUND_PAGES * PAGE_SIZE, vma.end, tableStart + PAGE_SIZE * PTRS_PER_PTE);
+  for (let a = from; a < to; a += PAGE_SIZE) {
+    const folio = file.pages.get(vma.linearIndex(a));
+    if (folio && vma.mm.pageTable.get(a) === undefined) mapPage(vma.mm, a, folio, 0, false);
+  }
+}
+
+/** do_read_fault / do_shared_fault → shmem_fault: map the file's page, allocating it if absent. */
 function shmemFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
   const file = vma.file;
   if (!file) return "SIGBUS";
   const index = vma.linearIndex(addr);
   if (index >= file.sizePages) return "SIGBUS";
+  if (!write) {
+    faultAround(vma, addr);
+    if (vma.mm.pageTable.get(addr)) return "ok";
+  }
   let folio = file.pages.get(index);
   if (!folio) {
     folio = new Folio(k.nextId("folio"), file, index);
@@ -184,45 +209,50 @@ export function expandDownwards(k: Kernel, vma: Vma, addr: number): void {
 /**
  * populate_vma_page_range over [start, end) ⊆ vma, as mm_populate does it: writable
  * private mappings are write-faulted (breaking COW), others read-faulted; VM_LOCKONFAULT
- * and inaccessible VMAs are left alone.
+ * VMAs are left alone. Throws EFAULT for an inaccessible VMA or a failing fault.
  */
 export function populateVmaRange(k: Kernel, vma: Vma, start: number, end: number): void {
-  if (vma.flags & (VM_LOCKONFAULT | VM_IO | VM_PFNMAP)) return;
-  if (!(vma.flags & VM_ACCESS_FLAGS)) return;
+  if (vma.flags & VM_LOCKONFAULT) return;
+  if (!(vma.flags & VM_ACCESS_FLAGS)) throw new Errno("EFAULT", "PROT_NONE is not populated"); // no FOLL_FORCE
   const write = (vma.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
   for (let a = start; a < end; a += PAGE_SIZE) {
-    if (handleMmFault(k, vma, a, write) !== "ok") return;
+    if (handleMmFault(k, vma, a, write) !== "ok") throw new Errno("EFAULT");
   }
 }
 
-/** __mm_populate with ignore_errors: populate every VMA part of [start, end). */
-export function mmPopulate(k: Kernel, mm: Mm, start: number, end: number): void {
+/**
+ * __mm_populate: populate every VMA part of [start, end). With `ignoreErrors`
+ * (mm_populate: MAP_POPULATE, MAP_LOCKED, mremap growth) failures are skipped; without
+ * (mlock) the first one stops the walk and is thrown.
+ */
+export function mmPopulate(k: Kernel, mm: Mm, start: number, end: number, ignoreErrors = true): void {
   let nstart = start;
   while (nstart < end) {
     const vma = mm.findVmaIntersection(nstart, end);
     if (!vma) return;
     const nend = Math.min(end, vma.end);
-    populateVmaRange(k, vma, Math.max(nstart, vma.start), nend);
+    if (!(vma.flags & (VM_IO | VM_PFNMAP))) {
+      try {
+        populateVmaRange(k, vma, Math.max(nstart, vma.start), nend);
+      } catch (e) {
+        if (!(e instanceof Errno) || !ignoreErrors) throw e;
+      }
+    }
     nstart = nend;
   }
 }
 
 /**
  * faultin_page_range (MADV_POPULATE_READ/WRITE): fault in [start, end) without FOLL_FORCE.
- * Throws ENOMEM at a hole, EFAULT on a permission or SIGSEGV/SIGBUS failure.
+ * With FOLL_MADV_POPULATE, a hole is ENOMEM, a VMA failing check_vma_flags (permissions,
+ * VM_IO/VM_PFNMAP) EINVAL, and a fault ending in SIGSEGV/SIGBUS EFAULT.
  */
-export function faultinPageRange(
-  k: Kernel,
-  mm: Mm,
-  start: number,
-  end: number,
-  write: boolean,
-): void {
-  for (let a = start; a < end;) {
+export function faultinPageRange(k: Kernel, mm: Mm, start: number, end: number, write: boolean): void {
+  for (let a = start; a < end; ) {
     const vma = mm.vmaLookup(a);
     if (!vma) throw new Errno("ENOMEM");
     if (vma.flags & (VM_IO | VM_PFNMAP)) throw new Errno("EINVAL");
-    if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_READ)) throw new Errno("EFAULT");
+    if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_READ)) throw new Errno("EINVAL", "check_vma_flags");
     const stop = Math.min(end, vma.end);
     for (; a < stop; a += PAGE_SIZE) {
       if (handleMmFault(k, vma, a, write) !== "ok") throw new Errno("EFAULT");

@@ -34,11 +34,20 @@ export const VM_NOHUGEPAGE = 1 << 27;
 export const VM_MERGEABLE = 1 << 28;
 export const VM_UFFD_MINOR = 1 << 29;
 export const VM_SEALED = 1 << 30;
+/**
+ * VM_MAYBE_GUARD: a guard region may have been installed (MADV_GUARD_INSTALL). Upstream in
+ * 6.19; present on the 6.18.44 stable kernel this project checks against (smaps `gu`).
+ */
+export const VM_MAYBE_GUARD = 1 << 31;
 
 /** VM_READ | VM_WRITE | VM_EXEC. */
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 /** VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP: never merged. */
 export const VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
+/** VM_STICKY: flags a merge keeps if any merged part had them. */
+export const VM_STICKY = VM_SOFTDIRTY | VM_MAYBE_GUARD;
+/** VM_IGNORE_MERGE: flags that never prevent a merge. */
+export const VM_IGNORE_MERGE = VM_STICKY;
 /** VM_LOCKED | VM_LOCKONFAULT. */
 export const VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
 
@@ -55,6 +64,7 @@ const MNEMONICS: ReadonlyArray<readonly [number, string]> = [
   [VM_GROWSDOWN, "gd"],
   [VM_UFFD_MISSING, "um"],
   [VM_PFNMAP, "pf"],
+  [VM_MAYBE_GUARD, "gu"],
   [VM_UFFD_WP, "uw"],
   [VM_LOCKED, "lo"],
   [VM_IO, "io"],

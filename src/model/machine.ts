@@ -177,8 +177,9 @@ export class Machine {
   /** touch/read: one access per page in address order, stopping at the first signal. */
   private access(p: Process, start: number, len: number, write: boolean): Outcome {
     let done = 0;
-    for (let addr = start; addr < start + len; addr += PAGE_SIZE) {
-      const r = userAccess(this.kernel, p.mm, addr, write);
+    const first = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
+    for (let page = first; page < start + len; page += PAGE_SIZE) {
+      const r = userAccess(this.kernel, p.mm, Math.max(page, start), write);
       if (r !== "ok") return { ret: done, err: r };
       done++;
     }

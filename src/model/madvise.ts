@@ -3,7 +3,7 @@
 // advices that act on pages. This module is browser compatible.
 
 import { MADVICE } from "../input/ops.js";
-import { PAGE_SIZE } from "./constants.js";
+import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { anonVmaPrepare, faultinPageRange } from "./fault.js";
 import {
@@ -14,6 +14,7 @@ import {
   VM_HUGETLB,
   VM_IO,
   VM_LOCKED,
+  VM_MAYBE_GUARD,
   VM_MAYSHARE,
   VM_MERGEABLE,
   VM_MIXEDMAP,
@@ -139,8 +140,11 @@ function visitorFor(advice: number): Visit {
       };
     case A.COLLAPSE:
       return (_k, vma) => {
-        // madvise_collapse: needs a VMA khugepaged may use; none here qualifies without THP
-        if (!(vma.flags & VM_HUGEPAGE)) throw new Errno("EINVAL");
+        // madvise_collapse → thp_vma_allowable_order(TVA_FORCED_COLLAPSE): the VMA must
+        // allow THP and hold an aligned PMD. Collapsing itself is not modelled (no THP yet).
+        const pmd = PAGE_SIZE * PTRS_PER_PTE;
+        const fits = Math.ceil(vma.start / pmd) * pmd + pmd <= vma.end;
+        if (vma.flags & VM_NOHUGEPAGE || !fits) throw new Errno("EINVAL");
         return vma;
       };
     case A.GUARD_INSTALL:
@@ -173,26 +177,44 @@ function dontneedFree(lazy: boolean): Visit {
   };
 }
 
-/** madvise_remove: punch a hole in the shmem file behind a shared mapping. */
-function removeRange(_k: Kernel, vma: Vma, start: number, end: number): Vma {
+/**
+ * madvise_remove: punch a hole in the shmem file behind a shared mapping
+ * (shmem_fallocate): the pages leave the page cache and every mapping of them, in every
+ * process (unmap_mapping_range).
+ */
+function removeRange(k: Kernel, vma: Vma, start: number, end: number): Vma {
   if (vma.flags & VM_LOCKED) throw new Errno("EINVAL");
   const file = vma.file;
   if (!file) throw new Errno("EINVAL", "MADV_REMOVE needs a shared mapping");
-  zapRange(vma.mm, start, end, true);
-  for (let a = start; a < end; a += PAGE_SIZE) {
-    const folio = file.pages.get(vma.linearIndex(a));
+  const first = vma.linearIndex(start);
+  const last = vma.linearIndex(end);
+  for (const p of k.procs) {
+    if (!p.alive) continue;
+    for (const v of p.mm.allVmas()) {
+      if (v.file !== file) continue;
+      const lo = Math.max(first, v.pgoff);
+      const hi = Math.min(last, v.pgoff + v.pages);
+      if (lo < hi) zapRange(v.mm, v.start + (lo - v.pgoff) * PAGE_SIZE, v.start + (hi - v.pgoff) * PAGE_SIZE, true);
+    }
+  }
+  for (let index = first; index < last; index++) {
+    const folio = file.pages.get(index);
     if (!folio) continue;
-    file.pages.delete(folio.index);
+    file.pages.delete(index);
     folio.mapping = null;
     putFolio(folio); // the page cache's reference
   }
   return vma;
 }
 
-/** madvise_guard_install: zap the range and install guard markers; the VMA gets an anon_vma. */
+/**
+ * madvise_guard_install: mark the whole VMA VM_MAYBE_GUARD (no split), give it an
+ * anon_vma, zap the range and install guard markers.
+ */
 function guardInstall(k: Kernel, vma: Vma, start: number, end: number): Vma {
   if (vma.flags & (VM_SPECIAL | VM_HUGETLB | VM_LOCKED)) throw new Errno("EINVAL"); // is_valid_guard_vma
-  anonVmaPrepare(k, vma); // so that fork copies the page tables holding the markers
+  vma.flags |= VM_MAYBE_GUARD;
+  anonVmaPrepare(k, vma);
   zapRange(vma.mm, start, end);
   for (let a = start; a < end; a += PAGE_SIZE) vma.mm.pageTable.set(a, GUARD_PTE);
   return vma;

@@ -6,7 +6,7 @@ import type { Check } from "../policy/policy.js";
 import { OK, refuse } from "../policy/policy.js";
 import { anonVmaClone, unlinkAnonVmas } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
-import { describeFlagDifference, VM_SOFTDIRTY, VM_SPECIAL } from "./flags.js";
+import { describeFlagDifference, VM_IGNORE_MERGE, VM_SPECIAL, VM_STICKY } from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import { splitVma } from "./split.js";
 import type { Vma } from "./vma.js";
@@ -15,7 +15,7 @@ import { vmaVmg, type Vmg } from "./vmg.js";
 /** is_mergeable_vma: the attributes other than anon_vma and pgoff. */
 export function isMergeableVma(vmg: Vmg, tgt: Vma): Check {
   if (vmg.policy !== tgt.policy) return refuse("mempolicy-differs"); // mpol_equal
-  if ((tgt.flags ^ vmg.flags) & ~VM_SOFTDIRTY) {
+  if ((tgt.flags ^ vmg.flags) & ~VM_IGNORE_MERGE) {
     return refuse("flags-differ", describeFlagDifference(vmg.flags, tgt.flags));
   }
   if (tgt.file !== vmg.file) return refuse("file-differs");
@@ -136,7 +136,11 @@ export function vmaExpand(k: Kernel, vmg: Vmg): void {
   if (removeNext && next) dupAnonVma(target, next);
   if (vmg.copiedFrom) dupAnonVma(target, vmg.copiedFrom); // 6.18.8+: 61f67c230a5e
   vmg.removeNext = removeNext;
+  // sticky flags survive the merge (6.19 "mm: implement sticky VMA flags", in 6.18.44)
+  let sticky = (vmg.flags | target.flags) & VM_STICKY;
+  if (removeNext && next) sticky |= next.flags & VM_STICKY;
   commitMerge(k, vmg);
+  target.flags |= sticky;
 }
 
 /**
@@ -215,8 +219,15 @@ export function vmaMergeExistingRange(k: Kernel, vmg: Vmg, fn: string): Vma | nu
     mergeBoth = false;
     right = refuse("close-hook", "next has vm_ops->close and cannot be removed");
   }
-  if (mergeRight) vmg.target = next;
-  if (mergeLeft) vmg.target = prev;
+  let sticky = vmg.flags & VM_STICKY;
+  if (mergeRight && next) {
+    vmg.target = next;
+    sticky |= next.flags & VM_STICKY;
+  }
+  if (mergeLeft && prev) {
+    vmg.target = prev;
+    sticky |= prev.flags & VM_STICKY;
+  }
 
   if (mergeBoth && prev && next) {
     vmg.start = prev.start;
@@ -245,6 +256,7 @@ export function vmaMergeExistingRange(k: Kernel, vmg: Vmg, fn: string): Vma | nu
     record("next");
   }
   commitMerge(k, vmg);
+  (vmg.target as Vma).flags |= sticky;
   return vmg.target;
 }
 

@@ -19,7 +19,14 @@ export function doMlock(k: Kernel, mm: Mm, addr: number, len: number, lock: bool
   const start = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
   const end = start + pageAlign(len + (addr - start));
   applyVmaLockFlags(k, mm, start, end, lock ? VM_LOCKED : 0);
-  if (lock) mmPopulate(k, mm, start, end);
+  if (!lock) return;
+  try {
+    mmPopulate(k, mm, start, end, false);
+  } catch (e) {
+    // __mlock_posix_error_return
+    if (e instanceof Errno && e.code === "EFAULT") throw new Errno("ENOMEM", "populating failed");
+    throw e;
+  }
 }
 
 /** apply_vma_lock_flags. */

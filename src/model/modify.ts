@@ -2,6 +2,7 @@
 // inside `vma`, merging with neighbours or splitting. This module is browser compatible.
 
 import type { Kernel } from "./kernel.js";
+import { VM_STICKY } from "./flags.js";
 import { vmaModify } from "./merge.js";
 import type { Vma } from "./vma.js";
 import { vmaVmg } from "./vmg.js";
@@ -23,7 +24,7 @@ export function vmaModifyFlags(
   const vmg = vmaVmg(vma.mm, prevFor(vma, start), vma, start, end);
   vmg.flags = flags;
   const v = vmaModify(k, vmg, fn);
-  v.flags = flags;
+  v.flags = flags | (v.flags & VM_STICKY); // the merged VMA's sticky flags stay
   return v;
 }
 

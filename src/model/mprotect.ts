@@ -67,7 +67,11 @@ function mprotectFixup(k: Kernel, vma: Vma, start: number, end: number, newflags
   }
   // a private VM_LOCKED VMA becoming writable is populated to break COW
   if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED && newflags & VM_WRITE) {
-    populateVmaRange(k, v, start, end);
+    try {
+      populateVmaRange(k, v, start, end);
+    } catch (e) {
+      if (!(e instanceof Errno)) throw e; // populate errors are ignored here
+    }
   }
   return v;
 }

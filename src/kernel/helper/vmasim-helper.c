@@ -17,7 +17,8 @@
  *   madvise ADDR LEN ADVICE         ret err     ADVICE numeric
  *   mlock ADDR LEN / munlock ADDR LEN           ret err
  *   name ADDR LEN NAME|-            ret err
- *   touch ADDR LEN VAL / read ADDR LEN          ret err (ret = pages accessed before a fault)
+ *   touch ADDR LEN VAL / read ADDR LEN          ret err (ret = pages accessed before a fault,
+ *                                               err = SIGSEGV or SIGBUS when one stopped it)
  *   fork                            ret err proc pid   (the controller adds proc and pid)
  *   exit                            ret err     (the worker exits after replying)
  *   vmas WSTART WEND                vmas[]      VMAs overlapping [WSTART, WEND)
@@ -308,8 +309,13 @@ static sigjmp_buf g_jmp;
 static volatile sig_atomic_t g_probing;
 volatile unsigned char g_sink; /* read accesses land here */
 
+static volatile sig_atomic_t g_fault_sig; /* the signal that ended the last access_pages */
+
 static void on_fault(int sig) {
-  if (g_probing) siglongjmp(g_jmp, 1);
+  if (g_probing) {
+    g_fault_sig = sig;
+    siglongjmp(g_jmp, 1);
+  }
   signal(sig, SIG_DFL);
   raise(sig);
 }
@@ -536,6 +542,7 @@ static int list_pages(struct sbuf *b, u64 addr, u64 len) {
 static long long access_pages(u64 addr, u64 len, int write, unsigned char val) {
   volatile long long count = 0;
   u64 start = g_base + addr, end = start + len;
+  g_fault_sig = 0;
   g_probing = 1;
   if (sigsetjmp(g_jmp, 1) == 0) {
     for (u64 p = start & ~(g_page - 1); p < end; p += g_page) {
@@ -663,7 +670,10 @@ static void dispatch(int argc, char **argv, struct sbuf *b, int *fd, int *pass_f
     if (parse_u64(ARG(1), &a) || parse_u64(ARG(2), &l) || (write && (parse_u64(ARG(3), &x) || x > 255)))
       FAIL("%s: bad arguments, expected ADDR LEN%s", cmd, write ? " VAL" : "");
     if (refuse_range(b, cmd, a, l)) return;
-    RET(access_pages(a, l, write, (unsigned char)x), 0);
+    long long done = access_pages(a, l, write, (unsigned char)x);
+    sb_printf(b, "{\"ok\":true,\"ret\":%lld,\"err\":\"%s\"", done,
+              g_fault_sig == SIGSEGV ? "SIGSEGV" : g_fault_sig == SIGBUS ? "SIGBUS" : "");
+    return;
   }
   if (!strcmp(cmd, "vmas")) {
     u64 ws = 0, we = 0;
