@@ -15,7 +15,7 @@ import { firstDivergence } from "../src/report/diff.js";
 import type { HeaderRecord, RunRecord } from "../src/report/record.js";
 import { ROOT, scenarioFiles, scenarioName } from "./scenarios.js";
 
-const SUITES = ["conformance", "examples"];
+const SUITES = ["conformance", "examples", "probes"];
 
 function modelRun(file: string, header: HeaderRecord): RunRecord[] {
   const ops = parseScenario(readFileSync(file, "utf8"), file);
