@@ -22,6 +22,15 @@ export type MmapFlag =
 /** mremap(2) flags. */
 export type MremapFlag = "MAYMOVE" | "FIXED" | "DONTUNMAP";
 
+/**
+ * The file behind a file-backed mmap (model only): files are told apart by path, and
+ * `offset` is the byte offset of the mapping in the file (page aligned).
+ */
+export interface FileRef {
+  path: string;
+  offset: number;
+}
+
 /** Protection bits, as a subset of r/w/x. */
 export interface Prot {
   read: boolean;
@@ -65,7 +74,7 @@ export type MadviceName = keyof typeof MADVICE;
 export type Op = OpBody & { text: string; loc: SourceLocation };
 
 export type OpBody =
-  | { kind: "mmap"; addr: number; len: number; prot: Prot; flags: MmapFlag[] }
+  | { kind: "mmap"; addr: number; len: number; prot: Prot; flags: MmapFlag[]; file: FileRef | null }
   | { kind: "munmap"; addr: number; len: number }
   | { kind: "mprotect"; addr: number; len: number; prot: Prot }
   | {
@@ -85,6 +94,10 @@ export type OpBody =
   | { kind: "fork"; stay: boolean }
   | { kind: "switch"; proc: number }
   | { kind: "exit" }
+  | { kind: "vfork" }
+  | { kind: "exec"; brk: number | null; stack: number | null }
+  | { kind: "brk"; addr: number }
+  | { kind: "special"; addr: number; len: number; prot: Prot; name: string }
   | { kind: "window"; start: number; len: number | null } // len null: the whole region
   | { kind: "dump"; all: boolean }
   | { kind: "pages"; addr: number; len: number }

@@ -67,6 +67,15 @@ const MREMAP_FLAGS: Record<string, MremapFlag> = {
   DONTUNMAP: "DONTUNMAP",
 };
 
+/** File paths in scenarios have no spaces: `%20` (and `%25` for `%`) stand for them. */
+export function encodePath(path: string): string {
+  return path.replace(/%/g, "%25").replace(/ /g, "%20");
+}
+
+function decodePath(token: string): string {
+  return token.replace(/%20/g, " ").replace(/%25/g, "%");
+}
+
 /** Splits a scenario into operations. Throws ScenarioError on the first bad line. */
 export function parseScenario(text: string, file: string): Op[] {
   const ops: Op[] = [];
@@ -155,6 +164,32 @@ class LineParser {
     return out;
   }
 
+  /** Whether the next token is a KEY=VALUE argument. */
+  private atKey(): boolean {
+    return /^[a-z]+=/.test(this.tokens[this.pos] ?? "");
+  }
+
+  /** The trailing KEY=VALUE arguments, each of the allowed keys at most once. */
+  private keys<K extends string>(allowed: readonly K[]): Partial<Record<K, string>> {
+    const out: Partial<Record<K, string>> = {};
+    while (this.hasMore()) {
+      const t = this.next("KEY=VALUE");
+      const eq = t.indexOf("=");
+      const key = t.slice(0, eq) as K;
+      if (eq <= 0 || !allowed.includes(key) || out[key] !== undefined) {
+        this.fail(`${this.name}: expected one of ${allowed.map((a) => `${a}=`).join(", ")}`, t);
+      }
+      out[key] = t.slice(eq + 1);
+    }
+    return out;
+  }
+
+  private keyNum(key: string, value: string): number {
+    const n = parseNumber(value);
+    if (n === null) this.fail(`${this.name}: ${key}= takes a number`, `${key}=${value}`);
+    return n;
+  }
+
   private end(): void {
     if (this.hasMore()) this.fail(`${this.name}: unexpected extra argument`);
   }
@@ -213,9 +248,29 @@ class LineParser {
       case "mmap": {
         const addr = this.num("ADDR");
         const len = this.num("LEN");
-        const prot = this.hasMore() ? this.prot() : { read: true, write: true, exec: false };
-        const flags = this.hasMore() ? this.flagList(MMAP_FLAGS, "FLAGS") : [];
-        return { kind: "mmap", addr, len, prot, flags };
+        const prot = this.hasMore() && !this.atKey() ? this.prot() : { read: true, write: true, exec: false };
+        const flags = this.hasMore() && !this.atKey() ? this.flagList(MMAP_FLAGS, "FLAGS") : [];
+        const keys = this.keys(["file", "off"]);
+        if (keys.off !== undefined && keys.file === undefined) this.fail("mmap: off= needs file=", "off");
+        const file = keys.file === undefined ? null : { path: decodePath(keys.file), offset: this.keyNum("off", keys.off ?? "0") };
+        return { kind: "mmap", addr, len, prot, flags, file };
+      }
+      case "vfork":
+        return { kind: "vfork" };
+      case "exec": {
+        const keys = this.keys(["brk", "stack"]);
+        const opt = (k: "brk" | "stack") => (keys[k] === undefined ? null : this.keyNum(k, keys[k]));
+        return { kind: "exec", brk: opt("brk"), stack: opt("stack") };
+      }
+      case "brk":
+        return { kind: "brk", addr: this.num("ADDR") };
+      case "special": {
+        const addr = this.num("ADDR");
+        const len = this.num("LEN");
+        const prot = this.prot();
+        const name = this.next("NAME");
+        if (!/^\[[a-z_]+\]$/.test(name)) this.fail("special: NAME is a bracketed kernel name such as [vdso]", name);
+        return { kind: "special", addr, len, prot, name };
       }
       case "munmap":
       case "mlock":

@@ -56,6 +56,14 @@ export function checkOp(op: Op, size: number): void {
   }
   switch (op.kind) {
     case "mmap":
+      if (op.file) {
+        throw new KernelRefusedError(
+          "mmap file=",
+          op.loc,
+          "mmap file=: file-backed mappings are model-only (replayed traces), run the scenario with the model engine",
+        );
+      }
+      return checkRange(op, "range", op.addr, op.len, size);
     case "munmap":
     case "mprotect":
     case "touch":
