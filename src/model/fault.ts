@@ -3,7 +3,13 @@
 // find_mergeable_anon_vma, and GUP-style population. This module is browser compatible.
 
 import { anonVmaAlloc, anonVmaChainLink, type AnonVma } from "./anon-vma.js";
-import { MMAP_MIN_ADDR, PAGE_SIZE, PTRS_PER_PTE, RLIMIT_STACK, STACK_GUARD_GAP } from "./constants.js";
+import {
+  MMAP_MIN_ADDR,
+  PAGE_SIZE,
+  PTRS_PER_PTE,
+  RLIMIT_STACK,
+  STACK_GUARD_GAP,
+} from "./constants.js";
 import { Errno } from "./errno.js";
 import {
   VM_ACCESS_FLAGS,
@@ -16,6 +22,7 @@ import {
   VM_IGNORE_MERGE,
   VM_WRITE,
 } from "./flags.js";
+import type { MappedFile } from "./file.js";
 import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
@@ -95,7 +102,7 @@ export function handleMmFault(k: Kernel, vma: Vma, addr: number, write: boolean)
   const pte = mm.pageTable.get(addr);
   if (pte?.kind === "guard") return "SIGSEGV";
   if (pte === undefined) {
-    return vma.file ? shmemFault(k, vma, addr, write) : doAnonymousPage(k, vma, addr, write);
+    return vma.file ? fileFault(k, vma, addr, write) : doAnonymousPage(k, vma, addr, write);
   }
   if (write && !pte.writable) return doWpPage(k, vma, addr);
   return "ok";
@@ -125,32 +132,52 @@ function faultAround(vma: Vma, addr: number): void {
   const file = vma.file;
   if (!file) return;
   const tableStart = Math.floor(addr / (PAGE_SIZE * PTRS_PER_PTE)) * PAGE_SIZE * PTRS_PER_PTE;
-  const windowStart = Math.floor(addr / (PAGE_SIZE * FAULT_AROUND_PAGES)) * PAGE_SIZE * FAULT_AROUND_PAGES;
+  const windowStart =
+    Math.floor(addr / (PAGE_SIZE * FAULT_AROUND_PAGES)) * PAGE_SIZE * FAULT_AROUND_PAGES;
   const from = Math.max(windowStart, vma.start, tableStart);
-  const to = Math.min(from + FAULT_AROUND_PAGES * PAGE_SIZE, vma.end, tableStart + PAGE_SIZE * PTRS_PER_PTE);
+  const to = Math.min(
+    from + FAULT_AROUND_PAGES * PAGE_SIZE,
+    vma.end,
+    tableStart + PAGE_SIZE * PTRS_PER_PTE,
+  );
   for (let a = from; a < to; a += PAGE_SIZE) {
     const folio = file.pages.get(vma.linearIndex(a));
     if (folio && vma.mm.pageTable.get(a) === undefined) mapPage(vma.mm, a, folio, 0, false);
   }
 }
 
-/** do_read_fault / do_shared_fault → shmem_fault: map the file's page, allocating it if absent. */
-function shmemFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
-  const file = vma.file;
-  if (!file) return "SIGBUS";
-  const index = vma.linearIndex(addr);
-  if (index >= file.sizePages) return "SIGBUS";
-  if (!write) {
-    faultAround(vma, addr);
-    if (vma.mm.pageTable.get(addr)) return "ok";
-  }
+/** The page-cache folio of `index` in `file`, read in (allocated) when absent. */
+function pageCacheFolio(k: Kernel, file: MappedFile, index: number): Folio {
   let folio = file.pages.get(index);
   if (!folio) {
     folio = new Folio(k.nextId("folio"), file, index);
     folio.refcount = 1; // the page cache's reference
     file.pages.set(index, folio);
   }
-  mapPage(vma.mm, addr, folio, 0, write);
+  return folio;
+}
+
+/**
+ * A fault on a file or shmem VMA (do_read_fault, do_shared_fault, do_cow_fault): reads
+ * map the page-cache folio (after fault-around), shared writes map it writable, private
+ * writes copy it into a new anonymous folio.
+ */
+function fileFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
+  const file = vma.file as MappedFile;
+  const index = vma.linearIndex(addr);
+  if (index >= file.sizePages) return "SIGBUS";
+  const shared = (vma.flags & VM_SHARED) !== 0;
+  if (!write) {
+    faultAround(vma, addr);
+    if (vma.mm.pageTable.get(addr)) return "ok";
+  }
+  const folio = pageCacheFolio(k, file, index);
+  if (!write || shared) {
+    mapPage(vma.mm, addr, folio, 0, write);
+    return "ok";
+  }
+  anonVmaPrepare(k, vma); // do_cow_fault
+  mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, true);
   return "ok";
 }
 
@@ -225,7 +252,13 @@ export function populateVmaRange(k: Kernel, vma: Vma, start: number, end: number
  * (mm_populate: MAP_POPULATE, MAP_LOCKED, mremap growth) failures are skipped; without
  * (mlock) the first one stops the walk and is thrown.
  */
-export function mmPopulate(k: Kernel, mm: Mm, start: number, end: number, ignoreErrors = true): void {
+export function mmPopulate(
+  k: Kernel,
+  mm: Mm,
+  start: number,
+  end: number,
+  ignoreErrors = true,
+): void {
   let nstart = start;
   while (nstart < end) {
     const vma = mm.findVmaIntersection(nstart, end);
@@ -247,12 +280,19 @@ export function mmPopulate(k: Kernel, mm: Mm, start: number, end: number, ignore
  * With FOLL_MADV_POPULATE, a hole is ENOMEM, a VMA failing check_vma_flags (permissions,
  * VM_IO/VM_PFNMAP) EINVAL, and a fault ending in SIGSEGV/SIGBUS EFAULT.
  */
-export function faultinPageRange(k: Kernel, mm: Mm, start: number, end: number, write: boolean): void {
-  for (let a = start; a < end; ) {
+export function faultinPageRange(
+  k: Kernel,
+  mm: Mm,
+  start: number,
+  end: number,
+  write: boolean,
+): void {
+  for (let a = start; a < end;) {
     const vma = mm.vmaLookup(a);
     if (!vma) throw new Errno("ENOMEM");
     if (vma.flags & (VM_IO | VM_PFNMAP)) throw new Errno("EINVAL");
-    if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_READ)) throw new Errno("EINVAL", "check_vma_flags");
+    if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_READ))
+      throw new Errno("EINVAL", "check_vma_flags");
     const stop = Math.min(end, vma.end);
     for (; a < stop; a += PAGE_SIZE) {
       if (handleMmFault(k, vma, a, write) !== "ok") throw new Errno("EFAULT");

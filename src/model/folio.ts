@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import type { AnonVma } from "./anon-vma.js";
-import type { ShmemFile } from "./shmem.js";
+import type { MappedFile } from "./file.js";
 
 /**
  * A folio. For anonymous folios `mapping` is the anon_vma (page->mapping with
@@ -21,7 +21,7 @@ export class Folio {
 
   constructor(
     readonly id: number,
-    public mapping: AnonVma | ShmemFile | null,
+    public mapping: AnonVma | MappedFile | null,
     public index: number,
     readonly nrPages: number = 1,
     /** The shared zero page: mapped read-only, never counted in RSS. */

@@ -21,6 +21,9 @@ import type { Vma } from "./vma.js";
  * anon_vma_fork and copy_page_range. The child's VMAs lose VM_LOCKED and VM_LOCKONFAULT.
  */
 export function dupMmap(k: Kernel, parent: Mm, child: Mm): void {
+  child.startBrk = parent.startBrk; // dup_mm copies the mm_struct
+  child.brk = parent.brk;
+  child.startStack = parent.startStack;
   for (const mpnt of parent.allVmas()) {
     if (mpnt.flags & VM_DONTCOPY) continue;
     const tmp = mpnt.dup();

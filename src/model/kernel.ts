@@ -5,20 +5,22 @@ import type { Check, Policy } from "../policy/policy.js";
 import type { MergeAttempt, MergeVerdict } from "../report/record.js";
 import type { AnonVma } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
+import { RegularFile } from "./file.js";
 import { Mm } from "./mm.js";
 import type { ModelOptions } from "./options.js";
 
 /** One process: its mm and its reporting window. */
 export interface Process {
   readonly proc: number;
-  readonly mm: Mm;
+  /** Its address space: replaced at exec; shared with the parent after vfork. */
+  mm: Mm;
   /** The parent's process index, or null for p0. */
   readonly parent: number | null;
   window: { start: number; end: number };
   alive: boolean;
 }
 
-type IdKind = "anon_vma" | "folio" | "shmem";
+type IdKind = "anon_vma" | "folio" | "shmem" | "file";
 
 /** Counters of the work the policy did, for comparing policies. */
 export interface Stats {
@@ -42,7 +44,9 @@ export class Kernel {
     pagesWalked: 0,
     pagesRelocated: 0,
   };
-  private readonly ids: Record<IdKind, number> = { anon_vma: 0, folio: 0, shmem: 0 };
+  private readonly ids: Record<IdKind, number> = { anon_vma: 0, folio: 0, shmem: 0, file: 0 };
+  /** Mapped files by path. */
+  private readonly files = new Map<string, RegularFile>();
 
   constructor(
     readonly options: ModelOptions,
@@ -53,19 +57,35 @@ export class Kernel {
     return ++this.ids[kind];
   }
 
-  /** Creates a process with an empty mm. */
-  spawn(parent: number | null, window: { start: number; end: number }): Process {
+  /** The file at `path`, the same object for every mapping of it. */
+  file(path: string): RegularFile {
+    let f = this.files.get(path);
+    if (!f) {
+      f = new RegularFile(this.nextId("file"), path);
+      this.files.set(path, f);
+    }
+    return f;
+  }
+
+  /** Creates a process with an empty mm, or sharing `mm` (vfork). */
+  spawn(parent: number | null, window: { start: number; end: number }, mm?: Mm): Process {
     const proc = this.procs.length;
-    const parentMm = parent === null ? null : (this.procs[parent]?.mm ?? null);
-    const p: Process = {
-      proc,
-      mm: new Mm(proc, parentMm),
-      parent,
-      window: { ...window },
-      alive: true,
-    };
+    if (mm) mm.users++;
+    const p: Process = { proc, mm: mm ?? new Mm(proc), parent, window: { ...window }, alive: true };
     this.procs.push(p);
     return p;
+  }
+
+  /** The distinct address spaces of live processes, each with the first process using it. */
+  liveMms(): Array<{ proc: number; mm: Mm }> {
+    const seen = new Set<Mm>();
+    const out: Array<{ proc: number; mm: Mm }> = [];
+    for (const p of this.procs) {
+      if (!p.alive || seen.has(p.mm)) continue;
+      seen.add(p.mm);
+      out.push({ proc: p.proc, mm: p.mm });
+    }
+    return out;
   }
 
   /** An absolute address, relative to the test region's base. */

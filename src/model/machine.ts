@@ -14,7 +14,9 @@ import { dupMmap, exitMmap } from "./fork.js";
 import { Kernel, type Process } from "./kernel.js";
 import { doMadvise } from "./madvise.js";
 import { doMlock } from "./mlock.js";
-import { doMmap } from "./mmap.js";
+import { doBrk } from "./brk.js";
+import { Mm } from "./mm.js";
+import { doMmap, installSpecialMapping } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
 import { doMremap } from "./mremap.js";
 import { doMunmap } from "./munmap.js";
@@ -137,7 +139,19 @@ export class Machine {
     try {
       switch (op.kind) {
         case "mmap":
-          return ok(k.rel(doMmap(k, mm, a(op.addr), op.len, op.prot, op.flags)));
+          return ok(k.rel(doMmap(k, mm, a(op.addr), op.len, op.prot, op.flags, op.file)));
+        case "special":
+          return ok(k.rel(installSpecialMapping(mm, a(op.addr), op.len, op.prot, op.name)));
+        case "brk":
+          return ok(k.rel(doBrk(k, mm, a(op.addr))));
+        case "exec":
+          return this.exec(
+            p,
+            op.brk === null ? null : a(op.brk),
+            op.stack === null ? null : a(op.stack),
+          );
+        case "vfork":
+          return this.vfork(p);
         case "munmap":
           doMunmap(k, mm, a(op.addr), op.len);
           return ok(0);
@@ -194,14 +208,38 @@ export class Machine {
     return ok(child.proc);
   }
 
-  /** exit: the address space is torn down; the nearest live ancestor becomes current. */
+  /** vfork: the child shares the parent's mm until it execs or exits, and becomes current. */
+  private vfork(parent: Process): Outcome {
+    const child = this.kernel.spawn(parent.proc, parent.window, parent.mm);
+    this.current = child;
+    return ok(child.proc);
+  }
+
+  /**
+   * exec: the process gets a fresh mm (the old one is dropped: torn down unless a vfork
+   * parent still uses it), with the heap starting at `brk` and the initial stack at `stack`.
+   */
+  private exec(p: Process, brk: number | null, stack: number | null): Outcome {
+    this.dropMm(p);
+    p.mm = new Mm(p.proc);
+    if (brk !== null) p.mm.startBrk = p.mm.brk = brk;
+    if (stack !== null) p.mm.startStack = stack;
+    return ok(0);
+  }
+
+  /** exit: the mm is dropped; the nearest live ancestor becomes current. */
   private exit(p: Process): Outcome {
-    exitMmap(this.kernel, p.mm);
+    this.dropMm(p);
     p.alive = false;
     let up = p.parent === null ? undefined : this.kernel.procs[p.parent];
     while (up && !up.alive) up = up.parent === null ? undefined : this.kernel.procs[up.parent];
     this.current = up ?? null;
     return ok(0);
+  }
+
+  /** mmput: the last user of an mm tears it down (exit_mmap). */
+  private dropMm(p: Process): void {
+    if (--p.mm.users === 0) exitMmap(this.kernel, p.mm);
   }
 }
 

@@ -194,7 +194,13 @@ function removeRange(k: Kernel, vma: Vma, start: number, end: number): Vma {
       if (v.file !== file) continue;
       const lo = Math.max(first, v.pgoff);
       const hi = Math.min(last, v.pgoff + v.pages);
-      if (lo < hi) zapRange(v.mm, v.start + (lo - v.pgoff) * PAGE_SIZE, v.start + (hi - v.pgoff) * PAGE_SIZE, true);
+      if (lo < hi)
+        zapRange(
+          v.mm,
+          v.start + (lo - v.pgoff) * PAGE_SIZE,
+          v.start + (hi - v.pgoff) * PAGE_SIZE,
+          true,
+        );
     }
   }
   for (let index = first; index < last; index++) {

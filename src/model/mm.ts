@@ -8,13 +8,17 @@ import type { Vma } from "./vma.js";
 export class Mm {
   private readonly index: BTree<number, Vma> = new BTree<number, Vma>();
   readonly pageTable = new PageTable();
-  /** mm->locked_vm, in pages. */
-  lockedVm = 0;
+  /** mm_users: processes sharing this mm (a vfork child until it execs or exits). */
+  users = 1;
+  /** mm->start_brk and mm->brk: the heap exec set up and the current break. */
+  startBrk = 0;
+  brk = 0;
+  /** mm->start_stack: an address inside the initial stack (named [stack]). */
+  startStack = 0;
 
   constructor(
-    /** Process index (pN). */
+    /** Index (pN) of the process that created this mm. */
     readonly proc: number,
-    readonly parent: Mm | null,
   ) {}
 
   /** mm->map_count. */

@@ -1,12 +1,16 @@
 // mmap of anonymous memory (mm/mmap.c do_mmap, mm/vma.c __mmap_region).
 // This module is browser compatible.
 
-import type { MmapFlag, Prot } from "../input/ops.js";
+import type { FileRef, MmapFlag, Prot } from "../input/ops.js";
 import { MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { mmPopulate } from "./fault.js";
 import {
   VM_ACCOUNT,
+  VM_DONTDUMP,
+  VM_DONTEXPAND,
+  VM_IO,
+  VM_PFNMAP,
   VM_EXEC,
   VM_GROWSDOWN,
   VM_LOCKED,
@@ -24,6 +28,7 @@ import type { Kernel } from "./kernel.js";
 import { vmaMergeNewRange } from "./merge.js";
 import type { Mm } from "./mm.js";
 import { completeMunmap, gatherMunmapVmas, pageAlign } from "./munmap.js";
+import type { RegularFile } from "./file.js";
 import { ShmemFile } from "./shmem.js";
 import { Vma } from "./vma.js";
 import { newRangeVmg } from "./vmg.js";
@@ -34,8 +39,8 @@ export function protBits(prot: Prot): number {
 }
 
 /**
- * do_mmap for an anonymous mapping at `addr` (MAP_FIXED, or MAP_FIXED_NOREPLACE when FIXED
- * is absent, as the scenario language specifies). Returns the mapped address.
+ * do_mmap at `addr` (MAP_FIXED, or MAP_FIXED_NOREPLACE when FIXED is absent, as the
+ * scenario language specifies): anonymous, or of a file (model only). Returns the address.
  */
 export function doMmap(
   k: Kernel,
@@ -44,9 +49,12 @@ export function doMmap(
   len: number,
   prot: Prot,
   flags: readonly MmapFlag[],
+  fileRef: FileRef | null = null,
 ): number {
   const has = (f: MmapFlag) => flags.includes(f);
   if (len === 0) throw new Errno("EINVAL", "zero length");
+  if (fileRef && fileRef.offset % PAGE_SIZE !== 0)
+    throw new Errno("EINVAL", "unaligned file offset");
   len = pageAlign(len);
   if (mm.mapCount > k.options.maxMapCount) throw new Errno("ENOMEM", "vm.max_map_count reached");
   // __get_unmapped_area with MAP_FIXED: the address is taken as is
@@ -61,18 +69,19 @@ export function doMmap(
   if (has("GROWSDOWN")) vmFlags |= VM_GROWSDOWN;
   if (has("LOCKED")) vmFlags |= VM_LOCKED;
   if (has("STACK")) vmFlags |= VM_NOHUGEPAGE; // MAP_STACK implies VM_NOHUGEPAGE (6.7+)
-  let pgoff: number;
   const shared = has("SHARED");
   if (shared) {
-    if (vmFlags & VM_GROWSDOWN) throw new Errno("EINVAL", "MAP_SHARED with MAP_GROWSDOWN");
-    pgoff = 0;
+    if (!fileRef && vmFlags & VM_GROWSDOWN)
+      throw new Errno("EINVAL", "MAP_SHARED with MAP_GROWSDOWN");
     vmFlags |= VM_SHARED | VM_MAYSHARE;
-  } else {
-    pgoff = addr / PAGE_SIZE; // "Set pgoff according to addr for anon_vma"
   }
+  // anonymous shared: the shmem file ignores pgoff; anonymous private: "Set pgoff
+  // according to addr for anon_vma"; files: the offset
+  const pgoff = fileRef ? fileRef.offset / PAGE_SIZE : shared ? 0 : addr / PAGE_SIZE;
   if (has("NORESERVE") && k.options.overcommit !== 2) vmFlags |= VM_NORESERVE;
 
-  mmapRegion(k, mm, addr, end, vmFlags, pgoff, shared);
+  const file = fileRef ? k.file(fileRef.path) : null;
+  mmapRegion(k, mm, addr, end, vmFlags, pgoff, file, shared);
   if (vmFlags & VM_LOCKED || has("POPULATE")) mmPopulate(k, mm, addr, end);
   return addr;
 }
@@ -88,6 +97,7 @@ function mmapRegion(
   end: number,
   flags: number,
   pgoff: number,
+  file: RegularFile | null,
   shared: boolean,
 ): void {
   const old = gatherMunmapVmas(k, mm, addr, end);
@@ -99,15 +109,42 @@ function mmapRegion(
   if (prev || next) {
     vma = vmaMergeNewRange(
       k,
-      newRangeVmg(mm, prev, next, addr, end, pgoff, flags, null),
+      newRangeVmg(mm, prev, next, addr, end, pgoff, flags, file),
       "__mmap_region",
     );
   }
   if (!vma) {
-    // __mmap_new_vma; shmem_zero_setup for MAP_SHARED
-    const file = shared ? new ShmemFile(k.nextId("shmem"), (end - addr) / PAGE_SIZE) : null;
-    vma = new Vma(mm, addr, end, pgoff, flags, file);
+    // __mmap_new_vma; shmem_zero_setup for anonymous MAP_SHARED
+    const shmem =
+      !file && shared ? new ShmemFile(k.nextId("shmem"), (end - addr) / PAGE_SIZE) : null;
+    vma = new Vma(mm, addr, end, pgoff, flags, file ?? shmem);
     mm.insert(vma);
   }
   completeMunmap(k, mm, old);
+}
+
+/**
+ * _install_special_mapping (exec's [vdso], [vvar]…): a VMA that never merges
+ * (VM_DONTEXPAND; [vvar] is also VM_IO|VM_PFNMAP), named for /proc/PID/maps.
+ */
+export function installSpecialMapping(
+  mm: Mm,
+  addr: number,
+  len: number,
+  prot: Prot,
+  name: string,
+): number {
+  const end = addr + pageAlign(len);
+  if (addr % PAGE_SIZE !== 0 || end <= addr) throw new Errno("EINVAL");
+  if (mm.findVmaIntersection(addr, end))
+    throw new Errno("ENOMEM", "insert_vm_struct: range is occupied");
+  const data = name.startsWith("[vvar");
+  const flags =
+    protBits(prot) |
+    VM_DONTEXPAND |
+    (data ? VM_MAYREAD | VM_IO | VM_PFNMAP | VM_DONTDUMP : VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC);
+  const vma = new Vma(mm, addr, end, 0, flags, null);
+  vma.specialName = name;
+  mm.insert(vma);
+  return addr;
 }

@@ -32,7 +32,7 @@ function vmaRecord(k: Kernel, v: Vma, next: Vma | null): VmaRecord {
     start: k.rel(v.start),
     end: k.rel(v.end),
     perms: permsString(v.flags),
-    kind: v.file ? "shanon" : "anon",
+    kind: v.file === null ? "anon" : v.file.kind === "shmem" ? "shanon" : "file",
     rss_kb: rss * kb,
     anon_kb: anon * kb,
     shared_kb: shared * kb,
@@ -40,14 +40,31 @@ function vmaRecord(k: Kernel, v: Vma, next: Vma | null): VmaRecord {
     thp_kb: 0,
     vmflags: vmflagsString(v.flags),
   };
-  if (v.anonName !== null) r.name = v.file ? `[anon_shmem:${v.anonName}]` : `[anon:${v.anonName}]`;
+  const name = vmaName(v);
+  if (name !== null) r.name = name;
   r.model = modelInfo(k, v, next);
   return r;
 }
 
+/**
+ * The name /proc/PID/maps shows (get_vma_name): a file's path (nothing for anonymous
+ * shmem, whose "/dev/zero (deleted)" is left out), a special mapping's name, [heap],
+ * [stack], or the anon name.
+ */
+function vmaName(v: Vma): string | null {
+  const mm = v.mm;
+  if (v.file?.kind === "file") return v.file.path;
+  if (v.file) return v.anonName === null ? null : `[anon_shmem:${v.anonName}]`;
+  if (v.specialName !== null) return v.specialName;
+  if (v.start < mm.brk && v.end > mm.startBrk) return "[heap]"; // vma_is_initial_heap
+  if (v.start <= mm.startStack && v.end >= mm.startStack && mm.startStack !== 0) return "[stack]";
+  return v.anonName === null ? null : `[anon:${v.anonName}]`;
+}
+
 function modelInfo(k: Kernel, v: Vma, next: Vma | null): VmaModelInfo {
   const info: VmaModelInfo = {
-    pgoff: k.relPgoff(v.pgoff),
+    // an anonymous private pgoff is an address (shown relative to the base); a file's is an offset
+    pgoff: v.file || v.specialName !== null ? v.pgoff : k.relPgoff(v.pgoff),
     anon_vma: v.anonVma?.name ?? null,
     chain: v.chain.map((c) => c.anonVma.name),
   };

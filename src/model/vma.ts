@@ -4,7 +4,7 @@
 import type { AnonVma, AnonVmaChain } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
 import type { Mm } from "./mm.js";
-import type { ShmemFile } from "./shmem.js";
+import type { MappedFile } from "./file.js";
 
 export class Vma {
   /** vma->anon_vma: where new anonymous folios of this VMA go; null while unfaulted. */
@@ -19,6 +19,8 @@ export class Vma {
   policy: number | null = null;
   /** vm_ops->close: never set on anonymous VMAs; modelled for the merge rules that check it. */
   closeHook = false;
+  /** vm_ops->name of a special mapping ("[vdso]"), null otherwise. */
+  specialName: string | null = null;
 
   constructor(
     public mm: Mm,
@@ -27,8 +29,8 @@ export class Vma {
     /** vm_pgoff, in pages (absolute). */
     public pgoff: number,
     public flags: number,
-    /** vm_file: the shmem file of a shared anonymous mapping, null for private anonymous. */
-    public file: ShmemFile | null,
+    /** vm_file: a mapped file, the shmem file of a shared anonymous mapping, or null. */
+    public file: MappedFile | null,
   ) {}
 
   /** vma_pages. */
@@ -68,6 +70,7 @@ export class Vma {
     v.uffdCtx = this.uffdCtx;
     v.policy = this.policy;
     v.closeHook = this.closeHook;
+    v.specialName = this.specialName;
     return v;
   }
 }

@@ -3,7 +3,7 @@
 
 import type { AnonVma } from "./anon-vma.js";
 import type { Mm } from "./mm.js";
-import type { ShmemFile } from "./shmem.js";
+import type { MappedFile } from "./file.js";
 import type { Vma } from "./vma.js";
 
 export interface Vmg {
@@ -19,7 +19,7 @@ export interface Vmg {
   /** Proposed pgoff of `start`, in pages. */
   pgoff: number;
   flags: number;
-  file: ShmemFile | null;
+  file: MappedFile | null;
   anonVma: AnonVma | null;
   policy: number | null;
   uffdCtx: number | null;
@@ -43,7 +43,7 @@ export function newRangeVmg(
   end: number,
   pgoff: number,
   flags: number,
-  file: ShmemFile | null,
+  file: MappedFile | null,
 ): Vmg {
   return {
     mm,

@@ -9,7 +9,7 @@ import type { InvariantViolation } from "../../report/record.js";
 import { describeVma } from "./describe.js";
 
 function liveVmas(k: Kernel): Vma[] {
-  return k.procs.filter((p) => p.alive).flatMap((p) => p.mm.allVmas());
+  return k.liveMms().flatMap((p) => p.mm.allVmas());
 }
 
 export function checkAnonVmas(k: Kernel): InvariantViolation[] {

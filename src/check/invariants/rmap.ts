@@ -21,8 +21,7 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
     return s;
   };
   const mappings = new Map<Folio, number>();
-  for (const p of k.procs) {
-    if (!p.alive) continue;
+  for (const p of k.liveMms()) {
     p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
       if (pte.kind !== "present" || pte.folio.isZero) return;
       const f = pte.folio;
@@ -34,9 +33,9 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
       const mapping = f.mapping;
       if (mapping === null) {
         out.push({ id: "I-rmap", message: `${where}: folio has no mapping` });
-      } else if (mapping.kind === "shmem") {
+      } else if (mapping.kind !== "anon_vma") {
         if (mapping !== vma.file || f.index !== vma.linearIndex(addr)) {
-          out.push({ id: "I-rmap", message: `${where}: shmem folio not at its file index` });
+          out.push({ id: "I-rmap", message: `${where}: file folio not at its file index` });
         }
       } else if (mapping.freed) {
         out.push({ id: "I-live", message: `${where}: folio mapping ${mapping.name} was freed` });
@@ -59,7 +58,7 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
         id: "I-mapcount",
         message: `${f.name}: mapcount ${f.mapcount}, mapped ${n} times`,
       });
-    const cached = f.mapping?.kind === "shmem" ? 1 : 0;
+    const cached = f.mapping && f.mapping.kind !== "anon_vma" ? 1 : 0;
     if (f.refcount < n + cached)
       out.push({
         id: "I-mapcount",

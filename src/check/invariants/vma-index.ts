@@ -8,8 +8,7 @@ import { describeVma } from "./describe.js";
 
 export function checkVmaIndex(k: Kernel): InvariantViolation[] {
   const out: InvariantViolation[] = [];
-  for (const p of k.procs) {
-    if (!p.alive) continue;
+  for (const p of k.liveMms()) {
     let prevEnd = -1;
     for (const v of p.mm.allVmas()) {
       const what = describeVma(k, v);
