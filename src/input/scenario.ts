@@ -248,18 +248,24 @@ class LineParser {
       case "mmap": {
         const addr = this.num("ADDR");
         const len = this.num("LEN");
-        const prot = this.hasMore() && !this.atKey() ? this.prot() : { read: true, write: true, exec: false };
+        const prot =
+          this.hasMore() && !this.atKey() ? this.prot() : { read: true, write: true, exec: false };
         const flags = this.hasMore() && !this.atKey() ? this.flagList(MMAP_FLAGS, "FLAGS") : [];
         const keys = this.keys(["file", "off"]);
-        if (keys.off !== undefined && keys.file === undefined) this.fail("mmap: off= needs file=", "off");
-        const file = keys.file === undefined ? null : { path: decodePath(keys.file), offset: this.keyNum("off", keys.off ?? "0") };
+        if (keys.off !== undefined && keys.file === undefined)
+          this.fail("mmap: off= needs file=", "off");
+        const file =
+          keys.file === undefined
+            ? null
+            : { path: decodePath(keys.file), offset: this.keyNum("off", keys.off ?? "0") };
         return { kind: "mmap", addr, len, prot, flags, file };
       }
       case "vfork":
         return { kind: "vfork" };
       case "exec": {
         const keys = this.keys(["brk", "stack"]);
-        const opt = (k: "brk" | "stack") => (keys[k] === undefined ? null : this.keyNum(k, keys[k]));
+        const opt = (k: "brk" | "stack") =>
+          keys[k] === undefined ? null : this.keyNum(k, keys[k]);
         return { kind: "exec", brk: opt("brk"), stack: opt("stack") };
       }
       case "brk":
@@ -269,7 +275,8 @@ class LineParser {
         const len = this.num("LEN");
         const prot = this.prot();
         const name = this.next("NAME");
-        if (!/^\[[a-z_]+\]$/.test(name)) this.fail("special: NAME is a bracketed kernel name such as [vdso]", name);
+        if (!/^\[[a-z_]+\]$/.test(name))
+          this.fail("special: NAME is a bracketed kernel name such as [vdso]", name);
         return { kind: "special", addr, len, prot, name };
       }
       case "munmap":
