@@ -20,6 +20,11 @@ export const INVARIANT_IDS = [
   "I-rmap",
   "I-mapcount",
   "I-exclusive",
+  "I-swapcache",
+  "I-swapcount",
+  "I-migration",
+  "I-walk",
+  "I-swapin",
 ] as const;
 
 export function checkInvariants(k: Kernel): InvariantViolation[] {

@@ -98,6 +98,15 @@ export type OpBody =
   | { kind: "exec"; brk: number | null; stack: number | null }
   | { kind: "brk"; addr: number }
   | { kind: "special"; addr: number; len: number; prot: Prot; name: string }
+  // page states (model only): see docs/scenario-language.md
+  | { kind: "swapout"; addr: number; len: number; cache: boolean }
+  | { kind: "swapin"; addr: number; len: number }
+  | { kind: "migrate"; addr: number; len: number; hold: boolean }
+  | { kind: "migratefinish" }
+  | { kind: "ksm"; addr: number; len: number }
+  | { kind: "pin"; addr: number; len: number }
+  | { kind: "unpin"; addr: number; len: number }
+  | { kind: "largefolio"; addr: number; len: number }
   | { kind: "window"; start: number; len: number | null } // len null: the whole region
   | { kind: "dump"; all: boolean }
   | { kind: "pages"; addr: number; len: number }

@@ -144,6 +144,13 @@ class LineParser {
     return this.hasMore() ? this.num(what) : fallback;
   }
 
+  /** An optional trailing keyword: true when the next token is `word`. */
+  private optWord(word: string): boolean {
+    if (this.tokens[this.pos] !== word) return false;
+    this.pos++;
+    return true;
+  }
+
   private prot(): Prot {
     const t = this.next("PROT");
     if (t === "none" || t === "---" || t === "0") return { read: false, write: false, exec: false };
@@ -283,7 +290,23 @@ class LineParser {
       case "mlock":
       case "munlock":
       case "read":
+      case "swapin":
+      case "ksm":
+      case "pin":
+      case "unpin":
+      case "largefolio":
         return { kind: this.name, addr: this.num("ADDR"), len: this.num("LEN") };
+      case "swapout": {
+        const addr = this.num("ADDR");
+        const len = this.num("LEN");
+        return { kind: "swapout", addr, len, cache: this.optWord("cache") };
+      }
+      case "migrate": {
+        if (this.optWord("finish")) return { kind: "migratefinish" };
+        const addr = this.num("ADDR");
+        const len = this.num("LEN");
+        return { kind: "migrate", addr, len, hold: this.optWord("hold") };
+      }
       case "pages":
         return { kind: "pages", addr: this.num("ADDR"), len: this.num("LEN") };
       case "touch": {

@@ -26,7 +26,10 @@ import type { MappedFile } from "./file.js";
 import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
+import { ksmFolioUnmapped } from "./ksm.js";
+import { finishMigration } from "./migrate.js";
 import { dropMapping, folioMoveAnonRmap, mapPage, newAnonFolio, ZERO_FOLIO } from "./rmap.js";
+import { doSwapPage } from "./swap.js";
 import type { Vma } from "./vma.js";
 
 /** anon_vma_compatible: may `b` (just after `a`) share `a`'s anon_vma? */
@@ -99,12 +102,27 @@ export function userAccess(k: Kernel, mm: Mm, addr: number, write: boolean): Fau
 /** handle_mm_fault for one page of `vma` that the access is allowed to touch. */
 export function handleMmFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
   const mm = vma.mm;
-  const pte = mm.pageTable.get(addr);
+  let pte = mm.pageTable.get(addr);
   if (pte?.kind === "guard") return "SIGSEGV";
+  if (pte?.kind === "migration") {
+    finishMigration(k, pte.folio); // migration_entry_wait: the fault retries once it is done
+    pte = mm.pageTable.get(addr);
+    if (pte?.kind === "migration") {
+      k.detect(
+        "I-migration",
+        `fault at ${k.rel(addr)}: waits forever on a migration entry of ${pte.folio.name} that no migration will restore`,
+      );
+      return "SIGBUS";
+    }
+  }
+  if (pte?.kind === "swap") {
+    doSwapPage(k, vma, addr, pte, write);
+    pte = mm.pageTable.get(addr);
+  }
   if (pte === undefined) {
     return vma.file ? fileFault(k, vma, addr, write) : doAnonymousPage(k, vma, addr, write);
   }
-  if (write && !pte.writable) return doWpPage(k, vma, addr);
+  if (pte.kind === "present" && write && !pte.writable) return doWpPage(k, vma, addr);
   return "ok";
 }
 
@@ -195,7 +213,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
     pte.writable = true;
     return "ok";
   }
-  if (!folio.isZero && folio.isAnon) {
+  if (!folio.isZero && folio.isAnon && !folio.isKsm) {
     if (folio.anonExclusive) {
       pte.writable = true;
       return "ok";
@@ -211,6 +229,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   const copy = newAnonFolio(k, vma, addr);
   mm.pageTable.clear(addr);
   dropMapping(folio);
+  ksmFolioUnmapped(k, folio);
   mapPage(mm, addr, copy, 0, true);
   return "ok";
 }

@@ -1,36 +1,64 @@
-// Folios (struct folio): the unit of anonymous memory, with mapping/index/mapcount.
+// Folios (struct folio): the unit of anonymous memory, with mapping/index/mapcount, and
+// the page states relocation must respect: swap cache, KSM, GUP pins, COW sharing.
 // This module is browser compatible.
 
 import type { AnonVma } from "./anon-vma.js";
 import type { MappedFile } from "./file.js";
+import type { StableNode } from "./ksm.js";
+import type { SwapSlot } from "./swap-slot.js";
+
+/** What folio->mapping points at: an anon_vma, a KSM stable node, a file, or nothing. */
+export type FolioMapping = AnonVma | StableNode | MappedFile;
 
 /**
  * A folio. For anonymous folios `mapping` is the anon_vma (page->mapping with
- * PAGE_MAPPING_ANON) and `index` the linear page index in pgoff space
- * (`linear_page_index`); for shmem folios `mapping` is the file and `index` the file page.
+ * PAGE_MAPPING_ANON) and `index` the linear page index of its first page in pgoff space
+ * (`linear_page_index`); for KSM folios `mapping` is the stable node (PAGE_MAPPING_KSM);
+ * for file and shmem folios `mapping` is the file and `index` the file page.
  */
 export class Folio {
   /** Total PTE mappings of the folio (folio_mapcount). */
   mapcount = 0;
-  /** References: one per mapping plus extra (pins, swap cache). */
+  /** References: one per mapping, one for the swap cache, one per pin. */
   refcount = 0;
   /** PageAnonExclusive: only this mapping may write without COW. */
   anonExclusive = false;
   /** Set when the folio was freed; a mapping to a freed folio is a model bug. */
   freed = false;
+  /** folio_test_swapcache: the swap slot this folio caches, or null. */
+  swap: SwapSlot | null = null;
+  /** FOLL_PIN references (folio_maybe_dma_pinned). */
+  pins = 0;
+  /**
+   * Whether the folio was ever mapped by two processes at once (fork shared it). Not a
+   * kernel field: safe-merge's per-folio "was ever COW-shared" bit, suggested in review.
+   */
+  everShared = false;
 
   constructor(
     readonly id: number,
-    public mapping: AnonVma | MappedFile | null,
+    public mapping: FolioMapping | null,
     public index: number,
     readonly nrPages: number = 1,
     /** The shared zero page: mapped read-only, never counted in RSS. */
     readonly isZero = false,
   ) {}
 
-  /** folio_test_anon. */
+  /** folio_test_anon: anonymous, KSM included. */
   get isAnon(): boolean {
-    return this.mapping !== null && this.mapping.kind === "anon_vma";
+    return (
+      this.mapping !== null && (this.mapping.kind === "anon_vma" || this.mapping.kind === "ksm")
+    );
+  }
+
+  /** folio_test_ksm. */
+  get isKsm(): boolean {
+    return this.mapping?.kind === "ksm";
+  }
+
+  /** folio_anon_vma: the anon_vma of a non-KSM anonymous folio. */
+  get anonVma(): AnonVma | null {
+    return this.mapping?.kind === "anon_vma" ? this.mapping : null;
   }
 
   get name(): string {

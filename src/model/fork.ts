@@ -44,7 +44,9 @@ function vmaNeedsCopy(src: Vma): boolean {
 /**
  * copy_page_range: share every page with the child. Anonymous pages lose their
  * exclusive bit and are write-protected in both processes of a private mapping (COW);
- * guard markers are copied.
+ * swap entries are duplicated and lose their exclusive bit in both (copy_nonpresent_pte);
+ * migration entries and guard markers are copied. A KSM page needs no new rmap_item: the
+ * child's VMA is in the anon_vma the parent's item names (rmap_walk_ksm's search_new_forks).
  */
 function copyPageRange(dst: Vma, src: Vma): void {
   if (!vmaNeedsCopy(src)) return;
@@ -52,19 +54,31 @@ function copyPageRange(dst: Vma, src: Vma): void {
   for (const [addr, pte] of src.mm.pageTable.entries(src.start, src.end)) {
     if (pte.kind === "guard") {
       dst.mm.pageTable.set(addr, pte);
-      continue;
+    } else if (pte.kind === "swap") {
+      pte.slot.count++; // swap_duplicate
+      pte.exclusive = false;
+      if (pte.slot.cache) pte.slot.cache.everShared = true;
+      dst.mm.pageTable.set(addr, { ...pte });
+    } else if (pte.kind === "migration") {
+      if (cow) pte.writable = false;
+      pte.folio.everShared = true;
+      dst.mm.pageTable.set(addr, { ...pte });
+    } else {
+      const folio = pte.folio;
+      if (folio.isAnon) {
+        folio.anonExclusive = false; // folio_try_dup_anon_rmap_pte
+        folio.everShared = true;
+      }
+      if (cow) pte.writable = false;
+      mapPage(dst.mm, addr, folio, pte.sub, pte.writable);
     }
-    const folio = pte.folio;
-    if (folio.isAnon) folio.anonExclusive = false; // folio_try_dup_anon_rmap_pte
-    if (cow) pte.writable = false;
-    mapPage(dst.mm, addr, folio, pte.sub, pte.writable);
   }
 }
 
 /** exit_mmap: unmap every VMA, dropping pages and anon_vma links. */
 export function exitMmap(k: Kernel, mm: Mm): void {
   for (const vma of mm.allVmas()) {
-    zapRange(mm, vma.start, vma.end);
+    zapRange(k, mm, vma.start, vma.end);
     mm.remove(vma);
     unlinkAnonVmas(k, vma);
   }

@@ -2,8 +2,10 @@
 // attempts of the current step. This module is browser compatible.
 
 import type { Check, Policy } from "../policy/policy.js";
-import type { MergeAttempt, MergeVerdict } from "../report/record.js";
+import type { InvariantViolation, MergeAttempt, MergeVerdict } from "../report/record.js";
 import type { AnonVma } from "./anon-vma.js";
+import type { Folio } from "./folio.js";
+import type { StableNode } from "./ksm.js";
 import { PAGE_SIZE } from "./constants.js";
 import { RegularFile } from "./file.js";
 import { Mm } from "./mm.js";
@@ -20,7 +22,7 @@ export interface Process {
   alive: boolean;
 }
 
-type IdKind = "anon_vma" | "folio" | "shmem" | "file";
+type IdKind = "anon_vma" | "folio" | "shmem" | "file" | "swap" | "ksm";
 
 /** Counters of the work the policy did, for comparing policies. */
 export interface Stats {
@@ -37,6 +39,15 @@ export class Kernel {
   readonly anonVmas = new Set<AnonVma>();
   /** Merge attempts of the step being executed. */
   merges: MergeAttempt[] = [];
+  /**
+   * What the kernel itself would trip over during the step (an rmap walk missing a PTE or
+   * reaching a freed anon_vma, a swap-in BUG_ON): reported with the invariant violations.
+   */
+  detections: InvariantViolation[] = [];
+  /** Migrations in flight (migrate … hold): the old folio of each. */
+  readonly migrations = new Set<Folio>();
+  /** KSM's stable tree: every stable node whose folio is alive. */
+  readonly stableNodes = new Set<StableNode>();
   readonly stats: Stats = {
     mergeAttempts: 0,
     merges: {},
@@ -44,7 +55,14 @@ export class Kernel {
     pagesWalked: 0,
     pagesRelocated: 0,
   };
-  private readonly ids: Record<IdKind, number> = { anon_vma: 0, folio: 0, shmem: 0, file: 0 };
+  private readonly ids: Record<IdKind, number> = {
+    anon_vma: 0,
+    folio: 0,
+    shmem: 0,
+    file: 0,
+    swap: 0,
+    ksm: 0,
+  };
   /** Mapped files by path. */
   private readonly files = new Map<string, RegularFile>();
 
@@ -55,6 +73,11 @@ export class Kernel {
 
   nextId(kind: IdKind): number {
     return ++this.ids[kind];
+  }
+
+  /** Records a detection for the current step. */
+  detect(id: string, message: string): void {
+    this.detections.push({ id, message });
   }
 
   /** The file at `path`, the same object for every mapping of it. */

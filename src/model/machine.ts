@@ -7,6 +7,7 @@ import { ExpectationChecker } from "../report/expect.js";
 import type { EchoRecord, HeaderRecord, StepRecord } from "../report/record.js";
 import { checkInvariants } from "../check/invariants.js";
 import { getPolicy } from "../policy/registry.js";
+import type { Policy } from "../policy/policy.js";
 import { PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { userAccess } from "./fault.js";
@@ -23,6 +24,10 @@ import { doMunmap } from "./munmap.js";
 import { doSetAnonName } from "./name.js";
 import type { ModelOptions } from "./options.js";
 import { pageRecords, windowVmas } from "./records.js";
+import { ksmMergeRange } from "./ksm-merge.js";
+import { finishAllMigrations, migrateRange } from "./migrate.js";
+import { mapLargeFolio, pinRange, unpinRange } from "./page-state.js";
+import { swapInRange, swapOutRange } from "./swap.js";
 
 interface Outcome {
   ret: number;
@@ -36,10 +41,19 @@ export class Machine {
   private readonly expectations = new ExpectationChecker(true);
   private stepNo = 0;
 
-  constructor(readonly options: ModelOptions) {
-    this.kernel = new Kernel(options, getPolicy(options.policy));
+  /** `policy` overrides the registry's policy named by `options.policy` (tests' own policies). */
+  constructor(
+    readonly options: ModelOptions,
+    policy: Policy = getPolicy(options.policy),
+  ) {
+    this.kernel = new Kernel(options, policy);
     const base = options.base;
     this.current = this.kernel.spawn(null, { start: base, end: base + options.size });
+  }
+
+  /** The current process (pN), or null once every process has exited. */
+  get currentProc(): number | null {
+    return this.current?.proc ?? null;
   }
 
   /** The header record of a run of `file`. */
@@ -63,6 +77,7 @@ export class Machine {
     if (op.kind === "echo") return { step: this.stepNo, echo: op.message };
     const k = this.kernel;
     k.merges = [];
+    k.detections = [];
     const outcome = this.execute(op);
     const p = this.current;
     const vmas = p ? windowVmas(k, p) : [];
@@ -89,11 +104,22 @@ export class Machine {
       rec.pages = pageRecords(k, p.mm, start, start + op.len);
     }
     rec.model = { merges: k.merges };
-    if (this.options.checkInvariants) {
-      const violations = checkInvariants(k);
-      if (violations.length > 0) rec.model.violations = violations;
-    }
+    const violations = [
+      ...k.detections,
+      ...(this.options.checkInvariants ? checkInvariants(k) : []),
+    ];
+    if (violations.length > 0) rec.model.violations = violations;
     return rec;
+  }
+
+  /**
+   * Executes one operation without building its record, for replays of long traces: the
+   * step's merge attempts stay in `kernel.merges` until the next operation.
+   */
+  apply(op: Op): { ret: number; err: string } {
+    this.stepNo++;
+    this.kernel.merges = [];
+    return this.execute(op);
   }
 
   private abs(rel: number): number {
@@ -175,6 +201,22 @@ export class Machine {
         case "touch":
         case "read":
           return this.access(p, a(op.addr), op.len, op.kind === "touch");
+        case "swapout":
+          return ok(swapOutRange(k, mm, a(op.addr), a(op.addr) + op.len, op.cache));
+        case "swapin":
+          return ok(swapInRange(k, mm, a(op.addr), a(op.addr) + op.len));
+        case "migrate":
+          return ok(migrateRange(k, mm, a(op.addr), a(op.addr) + op.len, op.hold));
+        case "migratefinish":
+          return ok(finishAllMigrations(k));
+        case "ksm":
+          return ok(ksmMergeRange(k, mm, a(op.addr), a(op.addr) + op.len));
+        case "pin":
+          return ok(pinRange(k, mm, a(op.addr), a(op.addr) + op.len));
+        case "unpin":
+          return ok(unpinRange(mm, a(op.addr), a(op.addr) + op.len));
+        case "largefolio":
+          return ok(mapLargeFolio(k, mm, a(op.addr), op.len));
         case "fork":
           return this.fork(p, op.stay);
         case "exit":

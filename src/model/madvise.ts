@@ -166,13 +166,13 @@ function ksmMergeable(k: Kernel, vma: Vma, start: number, end: number): Vma {
 
 /** madvise_dontneed_free: zap (DONTNEED) or mark lazy-free (FREE); guard markers stay. */
 function dontneedFree(lazy: boolean): Visit {
-  return (_k, vma, start, end) => {
+  return (k, vma, start, end) => {
     if (vma.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) throw new Errno("EINVAL"); // madvise_dontneed_free_valid_vma
     if (lazy) {
       if (!vma.isAnonymous) throw new Errno("EINVAL"); // madvise_free_single_vma
       return vma; // lazily freed pages stay mapped until reclaim
     }
-    zapRange(vma.mm, start, end, true);
+    zapRange(k, vma.mm, start, end, true);
     return vma;
   };
 }
@@ -196,6 +196,7 @@ function removeRange(k: Kernel, vma: Vma, start: number, end: number): Vma {
       const hi = Math.min(last, v.pgoff + v.pages);
       if (lo < hi)
         zapRange(
+          k,
           v.mm,
           v.start + (lo - v.pgoff) * PAGE_SIZE,
           v.start + (hi - v.pgoff) * PAGE_SIZE,
@@ -221,7 +222,7 @@ function guardInstall(k: Kernel, vma: Vma, start: number, end: number): Vma {
   if (vma.flags & (VM_SPECIAL | VM_HUGETLB | VM_LOCKED)) throw new Errno("EINVAL"); // is_valid_guard_vma
   vma.flags |= VM_MAYBE_GUARD;
   anonVmaPrepare(k, vma);
-  zapRange(vma.mm, start, end);
+  zapRange(k, vma.mm, start, end);
   for (let a = start; a < end; a += PAGE_SIZE) vma.mm.pageTable.set(a, GUARD_PTE);
   return vma;
 }

@@ -3,7 +3,7 @@
 // recorded with a per-side verdict. This module is browser compatible.
 
 import type { Check } from "../policy/policy.js";
-import { OK, refuse } from "../policy/policy.js";
+import { OK, refuse, type OwnerChange } from "../policy/policy.js";
 import { anonVmaClone, unlinkAnonVmas } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
 import { describeFlagDifference, VM_IGNORE_MERGE, VM_SPECIAL, VM_STICKY } from "./flags.js";
@@ -28,7 +28,7 @@ export function isMergeableVma(vmg: Vmg, tgt: Vma): Check {
 function canVmaMergeSide(k: Kernel, vmg: Vmg, tgt: Vma, mergeNext: boolean): Check {
   const attrs = isMergeableVma(vmg, tgt);
   if (!attrs.ok) return attrs;
-  const anon = k.policy.isMergeableAnonVma(vmg, tgt, mergeNext);
+  const anon = k.policy.isMergeableAnonVma(k, vmg, tgt, mergeNext);
   if (!anon.ok) return anon;
   const linear = mergeNext
     ? tgt.pgoff === vmg.pgoff + (vmg.end - vmg.start) / PAGE_SIZE
@@ -55,7 +55,7 @@ function canVmaMergeRight(k: Kernel, vmg: Vmg, canMergeLeft: boolean): Check | n
   if (!next || vmg.end !== next.start) return null;
   const side = canVmaMergeSide(k, vmg, next, true);
   if (!side.ok || !canMergeLeft) return side;
-  return k.policy.prevNextCompatible(vmg.prev as Vma, next);
+  return k.policy.prevNextCompatible(k, vmg.prev as Vma, next);
 }
 
 /** can_merge_remove_vma: a VMA with a close hook cannot be removed by a merge. */
@@ -155,22 +155,33 @@ function commitMerge(k: Kernel, vmg: Vmg): void {
   if (vmg.removeMiddle && vmg.middle) removed.push(vmg.middle);
   if (vmg.removeNext && vmg.next) removed.push(vmg.next);
   for (const r of removed) mm.remove(r);
+  let moved: OwnerChange | null = null;
   if (vmg.adjustMiddleStart) {
     // vmg_adjust_set_range: middle now starts at vmg.end
     const m = vmg.middle as Vma;
+    moved = { from: m, to: vma, start: m.start, end: vmg.end, removed: false };
     mm.setRange(m, vmg.end, m.end, m.pgoff + (vmg.end - m.start) / PAGE_SIZE);
     mm.setRange(vma, vmg.start, vmg.end, vmg.pgoff);
   } else if (vmg.adjustNextStart) {
     const n = vmg.next as Vma;
+    moved = { from: vma, to: n, start: vmg.end, end: n.start, removed: false };
     mm.setRange(vma, vmg.start, vmg.end, vmg.pgoff);
     mm.setRange(n, vmg.end, n.end, n.pgoff - (n.start - vmg.end) / PAGE_SIZE);
   } else {
     mm.setRange(vma, vmg.start, vmg.end, vmg.pgoff);
   }
+  if (moved) ownerChange(k, moved);
   for (const r of removed) {
-    if (r.anonVma) k.policy.beforeAnonVmaMerge?.(k, vma, r);
+    ownerChange(k, { from: r, to: vma, start: r.start, end: r.end, removed: true });
     if (r.anonVma) unlinkAnonVmas(k, r); // anon_vma_merge
   }
+}
+
+/** Lets the policy act when pages pass between two VMAs with different anon_vmas. */
+function ownerChange(k: Kernel, c: OwnerChange): void {
+  const a = c.from.anonVma;
+  const b = c.to.anonVma;
+  if (a && b && a !== b) k.policy.ownerChange?.(k, c);
 }
 
 /**

@@ -3,10 +3,11 @@
 // multi-VMA move (remap_move). This module is browser compatible.
 
 import type { MremapFlag } from "../input/ops.js";
+import type { MovePlan } from "../policy/policy.js";
 import { anonVmaClone, unlinkAnonVmas } from "./anon-vma.js";
 import { MMAP_BASE, MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
-import { mmPopulate } from "./fault.js";
+import { anonVmaPrepare, mmPopulate } from "./fault.js";
 import {
   VM_ACCOUNT,
   VM_DONTEXPAND,
@@ -18,7 +19,8 @@ import {
   VM_SHARED,
 } from "./flags.js";
 import type { Kernel } from "./kernel.js";
-import { vmaMergeNewRange } from "./merge.js";
+import { breakKsm } from "./ksm-merge.js";
+import { vmaMergeExistingRange, vmaMergeNewRange } from "./merge.js";
 import type { Mm } from "./mm.js";
 import { doMunmap, pageAlign } from "./munmap.js";
 import type { Vma } from "./vma.js";
@@ -223,24 +225,36 @@ function getUnmappedArea(mm: Mm, hint: number, len: number): number {
   }
 }
 
-/** move_vma: copy_vma, move the page tables, then unmap (or empty) the source. */
+/**
+ * move_vma: copy_vma, move the page tables, then unmap (or empty) the source. The policy's
+ * plan may change the destination pgoff and relocate folios as their PTEs move.
+ */
 function moveVma(k: Kernel, vrm: Vrm): number {
   const mm = vrm.mm;
   if (mm.mapCount >= k.options.maxMapCount - 3) throw new Errno("ENOMEM", "vm.max_map_count"); // prep_move_vma
   const src = vrm.vma as Vma;
+  breakKsm(k, src, vrm.addr, vrm.addr + vrm.oldLen); // prep_move_vma: ksm_madvise(MADV_UNMERGEABLE)
   const pgoff = src.pgoff + (vrm.addr - src.start) / PAGE_SIZE;
-  const { newVma, vma } = copyVma(k, src, vrm.newAddr, vrm.newLen, pgoff);
+  const plan = k.policy.planMove(k, src, vrm.addr, vrm.oldLen, vrm.newAddr);
+  const { newVma, vma, relocate, fresh } = copyVma(k, src, vrm.newAddr, vrm.newLen, pgoff, plan);
   vrm.vma = vma;
-  movePageTables(mm, vrm.addr, vrm.newAddr, vrm.oldLen);
+  movePageTables(k, mm, vrm.addr, vrm.newAddr, vrm.oldLen, relocate ? newVma : null, plan);
   if (vrm.dontUnmap) dontunmapComplete(k, vrm, newVma);
   else unmapSourceVma(k, vrm);
+  if (fresh && mm.contains(newVma)) {
+    // MREMAP_RELOCATE_ANON: the pages now share a neighbour's anon_vma; merge again
+    const prev = mm.prevOf(newVma.start) ?? null;
+    vmaMergeExistingRange(k, vmaVmg(mm, prev, newVma, newVma.start, newVma.end), "relocate_anon");
+  }
   return vrm.newAddr;
 }
 
 /**
  * copy_vma (6.18.8+): merge the destination with its neighbours (copied_from = source),
  * or create a VMA that duplicates the source with all its AVCs. Returns the destination
- * VMA and the source (which is the merged VMA when the source merged with itself).
+ * VMA and the source (which is the merged VMA when the source merged with itself), and
+ * whether the plan's relocation applies (not when Linux's merge already succeeded for a
+ * fresh-VMA plan).
  */
 function copyVma(
   k: Kernel,
@@ -248,34 +262,75 @@ function copyVma(
   addr: number,
   len: number,
   pgoff: number,
-): { newVma: Vma; vma: Vma } {
+  plan: MovePlan,
+): { newVma: Vma; vma: Vma; relocate: boolean; fresh: boolean } {
   const mm = vma.mm;
   const vmaStart = vma.start;
-  pgoff = k.policy.copyVmaPgoff(vma, addr, pgoff);
+  // an unfaulted private anonymous VMA gets pgoff = new address "to increase its chance of
+  // merging"; a faulted one keeps its linear pgoff (unless the policy says otherwise)
+  const linuxPgoff = vma.isAnonymous && !vma.anonVma ? addr / PAGE_SIZE : pgoff;
+  const merged = vmaMergeCopiedRange(
+    k,
+    vma,
+    addr,
+    len,
+    plan.fresh ? linuxPgoff : (plan.pgoff ?? linuxPgoff),
+  );
+  if (merged) {
+    const self = vmaStart >= merged.start && vmaStart < merged.end;
+    return { newVma: merged, vma: self ? merged : vma, relocate: !plan.fresh, fresh: false };
+  }
+  const newVma = vma.dup();
+  newVma.setRange(addr, addr + len, plan.pgoff ?? linuxPgoff);
+  if (plan.fresh) {
+    newVma.anonVma = null;
+    mm.insert(newVma);
+    anonVmaPrepare(k, newVma); // adopts a compatible neighbour's anon_vma, next first
+    return { newVma, vma, relocate: true, fresh: true };
+  }
+  anonVmaClone(newVma, vma);
+  mm.insert(newVma);
+  return { newVma, vma, relocate: true, fresh: false };
+}
+
+/** vma_merge_copied_range: a new-range merge of the destination, copied_from = source. */
+function vmaMergeCopiedRange(
+  k: Kernel,
+  vma: Vma,
+  addr: number,
+  len: number,
+  pgoff: number,
+): Vma | null {
+  const mm = vma.mm;
   const prev = mm.prevOf(addr) ?? null;
   const vmg = vmaVmg(mm, prev, vma, addr, addr + len);
   vmg.pgoff = pgoff;
   vmg.next = mm.nextFrom(addr) ?? null;
-  // vma_merge_copied_range
   vmg.copiedFrom = vma;
   vmg.middle = null;
-  const merged = vmaMergeNewRange(k, vmg, "copy_vma");
-  if (merged) {
-    const self = vmaStart >= merged.start && vmaStart < merged.end;
-    return { newVma: merged, vma: self ? merged : vma };
-  }
-  const newVma = vma.dup();
-  newVma.setRange(addr, addr + len, pgoff);
-  anonVmaClone(newVma, vma);
-  mm.insert(newVma);
-  return { newVma, vma };
+  return vmaMergeNewRange(k, vmg, "copy_vma");
 }
 
-/** move_page_tables: every entry of [from, from+len) moves to [to, to+len), unchanged. */
-function movePageTables(mm: Mm, from: number, to: number, len: number): void {
+/**
+ * move_page_tables: every entry of [from, from+len) moves to [to, to+len), unchanged; under
+ * a relocating plan each entry is handed to the policy with the destination VMA `dst`.
+ */
+function movePageTables(
+  k: Kernel,
+  mm: Mm,
+  from: number,
+  to: number,
+  len: number,
+  dst: Vma | null,
+  plan: MovePlan,
+): void {
   const entries = mm.pageTable.entries(from, from + len);
   for (const [a] of entries) mm.pageTable.clear(a);
-  for (const [a, pte] of entries) mm.pageTable.set(to + (a - from), pte);
+  for (const [a, pte] of entries) {
+    const at = to + (a - from);
+    mm.pageTable.set(at, pte);
+    if (dst && plan.relocatePte) plan.relocatePte(k, dst, at, pte);
+  }
 }
 
 /**

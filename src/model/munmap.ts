@@ -37,7 +37,7 @@ export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number):
 /** vms_complete_munmap_vmas: zap the pages of detached VMAs and unlink their anon_vmas. */
 export function completeMunmap(k: Kernel, mm: Mm, vmas: readonly Vma[]): void {
   for (const v of vmas) {
-    zapRange(mm, v.start, v.end);
+    zapRange(k, mm, v.start, v.end);
     unlinkAnonVmas(k, v);
   }
 }

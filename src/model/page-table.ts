@@ -5,6 +5,7 @@
 import { BTree } from "./btree.js";
 import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import type { Folio } from "./folio.js";
+import type { SwapSlot } from "./swap-slot.js";
 
 const TABLE_SPAN = PAGE_SIZE * PTRS_PER_PTE;
 
@@ -22,8 +23,29 @@ export interface GuardPte {
   kind: "guard";
 }
 
+/**
+ * A swap entry (a non-present PTE naming a swap slot). `exclusive` is pte_swp_exclusive:
+ * the page was anon-exclusive when it was unmapped.
+ */
+export interface SwapPte {
+  kind: "swap";
+  slot: SwapSlot;
+  exclusive: boolean;
+}
+
+/**
+ * A migration entry: the folio is being migrated (try_to_migrate replaced the PTE);
+ * remove_migration_ptes puts a present PTE back, found through the rmap.
+ */
+export interface MigrationPte {
+  kind: "migration";
+  folio: Folio;
+  sub: number;
+  writable: boolean;
+}
+
 /** A page-table entry that is not none. */
-export type Pte = PresentPte | GuardPte;
+export type Pte = PresentPte | GuardPte | SwapPte | MigrationPte;
 
 export const GUARD_PTE: GuardPte = { kind: "guard" };
 

@@ -8,6 +8,7 @@ import { permsString, vmflagsString } from "./flags.js";
 import type { Kernel, Process } from "./kernel.js";
 import { explainAdjacent } from "./merge.js";
 import type { Mm } from "./mm.js";
+import type { Pte } from "./page-table.js";
 import type { Vma } from "./vma.js";
 
 /** The VMAs of `p` overlapping its window. */
@@ -21,8 +22,11 @@ function vmaRecord(k: Kernel, v: Vma, next: Vma | null): VmaRecord {
   let rss = 0;
   let anon = 0;
   let shared = 0;
+  let swap = 0;
+  // smaps_pte_entry: swap entries count as swap; migration entries as their page
   v.mm.pageTable.forEach(v.start, v.end, (_addr, pte) => {
-    if (pte.kind !== "present" || pte.folio.isZero) return; // vm_normal_page: not the zero page
+    if (pte.kind === "swap") swap++;
+    if ((pte.kind !== "present" && pte.kind !== "migration") || pte.folio.isZero) return; // vm_normal_page
     rss++;
     if (pte.folio.isAnon) anon++;
     if (pte.folio.mapcount >= 2) shared++;
@@ -36,7 +40,7 @@ function vmaRecord(k: Kernel, v: Vma, next: Vma | null): VmaRecord {
     rss_kb: rss * kb,
     anon_kb: anon * kb,
     shared_kb: shared * kb,
-    swap_kb: 0,
+    swap_kb: swap * kb,
     thp_kb: 0,
     vmflags: vmflagsString(v.flags),
   };
@@ -86,28 +90,46 @@ function modelInfo(k: Kernel, v: Vma, next: Vma | null): VmaModelInfo {
 /** Per-page detail of [start, end) (pagemap, kpageflags, kpagecount). */
 export function pageRecords(k: Kernel, mm: Mm, start: number, end: number): PageRecord[] {
   const out: PageRecord[] = [];
-  for (let a = start; a < end; a += PAGE_SIZE) {
-    const pte = mm.pageTable.get(a);
-    const present = pte?.kind === "present";
-    const folio = present ? pte.folio : null;
-    const rec: PageRecord = {
-      addr: k.rel(a),
-      present,
-      swapped: false,
-      exclusive: !!folio && !folio.isZero && folio.mapcount === 1, // PM_MMAP_EXCLUSIVE
-      mapcount: folio ? (folio.isZero ? 0 : folio.mapcount) : 0,
-      zero: !!folio?.isZero,
-      thp: !!folio && folio.nrPages > 1,
-      ksm: false,
-    };
-    if (folio && !folio.isZero) {
-      rec.model = {
-        mapping: folio.mapping?.name ?? null,
-        index: folio.isAnon ? k.relPgoff(folio.index) : folio.index,
-        folio: folio.name,
-      };
-    }
-    out.push(rec);
-  }
+  for (let a = start; a < end; a += PAGE_SIZE) out.push(pageRecord(k, a, mm.pageTable.get(a)));
   return out;
+}
+
+/** Per-page detail of the present pages in [start, end) only, walking populated tables. */
+export function residentPageRecords(k: Kernel, mm: Mm, start: number, end: number): PageRecord[] {
+  const out: PageRecord[] = [];
+  mm.pageTable.forEach(start, end, (a, pte) => {
+    if (pte.kind === "present") out.push(pageRecord(k, a, pte));
+  });
+  return out;
+}
+
+function pageRecord(k: Kernel, addr: number, pte: Pte | undefined): PageRecord {
+  const present = pte?.kind === "present";
+  // the folio behind the entry: mapped, under migration, or still in the swap cache
+  const folio =
+    pte?.kind === "present" || pte?.kind === "migration"
+      ? pte.folio
+      : pte?.kind === "swap"
+        ? pte.slot.cache
+        : null;
+  const rec: PageRecord = {
+    addr: k.rel(addr),
+    present,
+    swapped: pte?.kind === "swap",
+    exclusive: present && !folio?.isZero && folio?.mapcount === 1, // PM_MMAP_EXCLUSIVE
+    mapcount: present && folio && !folio.isZero ? folio.mapcount : 0,
+    zero: present && !!folio?.isZero,
+    thp: present && !!folio && folio.nrPages > 1,
+    ksm: present && !!folio?.isKsm,
+  };
+  if (folio && !folio.isZero) {
+    rec.model = {
+      mapping: folio.mapping?.name ?? null,
+      index: folio.anonVma ? k.relPgoff(folio.index) : folio.index,
+      folio: folio.name,
+    };
+    if (pte?.kind !== "present") rec.model.state = pte?.kind === "swap" ? "swapcache" : "migration";
+    if (folio.pins > 0) rec.model.pins = folio.pins;
+  }
+  return rec;
 }

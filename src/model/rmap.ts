@@ -4,7 +4,9 @@
 import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
+import { ksmFolioUnmapped } from "./ksm.js";
 import type { PresentPte } from "./page-table.js";
+import type { SwapSlot } from "./swap-slot.js";
 import type { Vma } from "./vma.js";
 
 /** The shared zero page (ZERO_PAGE). */
@@ -31,6 +33,25 @@ export function putFolio(folio: Folio): void {
   if (--folio.refcount === 0) folio.freed = true;
 }
 
+/** delete_from_swap_cache: the folio no longer caches its slot. */
+export function deleteFromSwapCache(folio: Folio): void {
+  const slot = folio.swap;
+  if (!slot) return;
+  slot.cache = null;
+  folio.swap = null;
+  putFolio(folio);
+}
+
+/**
+ * swap_free / free_swap_and_cache: one swap PTE is gone; at count zero the slot is freed
+ * and an unmapped swap-cache folio with it.
+ */
+export function swapFree(slot: SwapSlot): void {
+  if (--slot.count > 0) return;
+  slot.freed = true;
+  if (slot.cache && slot.cache.mapcount === 0) deleteFromSwapCache(slot.cache);
+}
+
 /**
  * folio_add_new_anon_rmap with RMAP_EXCLUSIVE: a new anonymous folio for `vma` at `addr`,
  * mapping = vma's own anon_vma, index = linear_page_index.
@@ -50,11 +71,17 @@ export function folioMoveAnonRmap(folio: Folio, vma: Vma): void {
  * zap_pte_range over [start, end): unmap every present page; guard markers are removed
  * too unless `keepGuards` (MADV_DONTNEED keeps them).
  */
-export function zapRange(mm: Mm, start: number, end: number, keepGuards = false): void {
+export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuards = false): void {
   for (const [addr, pte] of mm.pageTable.entries(start, end)) {
     if (pte.kind === "guard" && keepGuards) continue;
     mm.pageTable.clear(addr);
-    if (pte.kind === "present") dropMapping(pte.folio);
+    if (pte.kind === "present") {
+      dropMapping(pte.folio);
+      ksmFolioUnmapped(k, pte.folio);
+    } else if (pte.kind === "swap") {
+      swapFree(pte.slot);
+    }
+    // a migration entry holds no mapping: the migration finds one PTE fewer to restore
   }
 }
 

@@ -1,10 +1,10 @@
 // The default policy: Linux 6.18.8+ (mm/vma.c) exactly. This module is browser compatible.
 
 import { isForkChild } from "../model/anon-vma.js";
-import { PAGE_SIZE } from "../model/constants.js";
+import type { Kernel } from "../model/kernel.js";
 import type { Vma } from "../model/vma.js";
 import type { Vmg } from "../model/vmg.js";
-import { OK, refuse, type Check, type Policy } from "./policy.js";
+import { LINUX_MOVE, OK, refuse, type Check, type Policy } from "./policy.js";
 
 /**
  * is_mergeable_anon_vma (6.18.8+): case 1 (tgt unfaulted, src faulted: tgt will get a copy
@@ -12,7 +12,7 @@ import { OK, refuse, type Check, type Policy } from "./policy.js";
  * tgt faulted: the range adopts tgt's anon_vma unless tgt is a fork child), case 3 (the
  * anon_vmas must be the same object).
  */
-export function isMergeableAnonVma618(vmg: Vmg, tgt: Vma): Check {
+export function isMergeableAnonVma618(_k: Kernel, vmg: Vmg, tgt: Vma): Check {
   const tgtAnon = tgt.anonVma;
   const srcAnon = vmg.anonVma;
   if (!tgtAnon && srcAnon) {
@@ -30,17 +30,9 @@ export function isMergeableAnonVma618(vmg: Vmg, tgt: Vma): Check {
 }
 
 /** can_vma_merge_right: prev and next must not carry two different anon_vmas. */
-export function prevNextCompatible618(prev: Vma, next: Vma): Check {
+export function prevNextCompatible618(_k: Kernel, prev: Vma, next: Vma): Check {
   if (!prev.anonVma || !next.anonVma || prev.anonVma === next.anonVma) return OK;
   return refuse("prev-next-anon-vma-differ", `${prev.anonVma.name} ≠ ${next.anonVma.name}`);
-}
-
-/**
- * copy_vma: an unfaulted private anonymous VMA gets pgoff = new address "to increase its
- * chance of merging"; a faulted one keeps its linear pgoff.
- */
-export function copyVmaPgoff618(src: Vma, newAddr: number, pgoff: number): number {
-  return src.isAnonymous && !src.anonVma ? newAddr / PAGE_SIZE : pgoff;
 }
 
 export const linux618: Policy = {
@@ -49,5 +41,5 @@ export const linux618: Policy = {
     "Linux 6.18.8+ as it is: different anon_vmas never merge; a faulted VMA keeps its pgoff on mremap",
   isMergeableAnonVma: isMergeableAnonVma618,
   prevNextCompatible: prevNextCompatible618,
-  copyVmaPgoff: copyVmaPgoff618,
+  planMove: () => LINUX_MOVE,
 };

@@ -80,13 +80,37 @@ export interface PageRecord {
   zero: boolean;
   thp: boolean;
   ksm: boolean;
-  model?: { mapping: string | null; index: number; folio: string };
+  model?: {
+    mapping: string | null;
+    index: number;
+    folio: string;
+    /** A folio not mapped here: still in the swap cache, or under migration. */
+    state?: "swapcache" | "migration";
+    pins?: number;
+  };
 }
 
 /** What the model reports about a step beyond the contract's fields. */
 export interface StepModelInfo {
   merges: MergeAttempt[];
   violations?: InvariantViolation[];
+  /** Only for the viewer (`vmasim report --html`, `vmasim view`): the state after the step. */
+  detail?: StepDetail;
+}
+
+/** The whole model state after a step, as the viewer draws it. Not part of `run`'s output. */
+export interface StepDetail {
+  /** Every live process: the VMAs in its window and its resident (present) pages. */
+  procs: Array<ProcRecord & { pages: PageRecord[] }>;
+  /** Every live anon_vma with its parent and root, by name. */
+  anon_vmas: AnonVmaRecord[];
+}
+
+/** One anon_vma's place in its tree (`anon_vma->parent`, `anon_vma->root`). */
+export interface AnonVmaRecord {
+  name: string;
+  parent: string;
+  root: string;
 }
 
 export interface InvariantViolation {

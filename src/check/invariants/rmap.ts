@@ -1,55 +1,120 @@
-// I-rmap, I-live and I-mapcount: every present page is found by an rmap walk from its
-// folio's mapping at its index (rmap_walk_anon / vma_address), no folio points at a
-// freed anon_vma, and mapcounts and refcounts match the page tables.
-// This module is browser compatible.
+// I-rmap, I-live, I-mapcount and I-exclusive for mapped folios, and the same reachability
+// for the folios behind swap and migration entries (I-swapcache, I-migration, I-swapcount):
+// every entry is found by an rmap walk from its folio's mapping at its index
+// (rmap_walk_anon / rmap_walk_ksm / vma_address), no folio points at a freed anon_vma, and
+// mapcounts and refcounts match the page tables. This module is browser compatible.
 
 import type { AnonVma } from "../../model/anon-vma.js";
 import type { Folio } from "../../model/folio.js";
 import type { Kernel } from "../../model/kernel.js";
+import type { SwapSlot } from "../../model/swap-slot.js";
 import type { Vma } from "../../model/vma.js";
 import type { InvariantViolation } from "../../report/record.js";
 
+/**
+ * Why an rmap walk from `f` would not find page `sub` of it at `addr` in `vma`, or null
+ * when it would. Returns [invariant id, reason].
+ */
+function unreachable(
+  k: Kernel,
+  tree: (av: AnonVma) => Set<Vma>,
+  f: Folio,
+  vma: Vma,
+  addr: number,
+  sub: number,
+): [string, string] | null {
+  const mapping = f.mapping;
+  if (mapping === null) return ["I-rmap", "folio has no mapping"];
+  if (mapping.kind === "ksm") {
+    const found = mapping.rmapItems.some(
+      (r) => r.address === addr && !r.anonVma.freed && tree(r.anonVma).has(vma),
+    );
+    return found
+      ? null
+      : ["I-rmap", `no rmap_item of ${mapping.name} leads to this VMA (rmap_walk_ksm misses it)`];
+  }
+  if (mapping.kind !== "anon_vma") {
+    return mapping === vma.file && f.index + sub === vma.linearIndex(addr)
+      ? null
+      : ["I-rmap", "file folio not at its file index"];
+  }
+  if (mapping.freed) return ["I-live", `folio mapping ${mapping.name} was freed`];
+  if (!tree(mapping).has(vma))
+    return ["I-rmap", `${mapping.name}'s tree does not hold the VMA mapping it`];
+  const at = vma.addressOf(f.index + sub);
+  if (at !== addr)
+    return [
+      "I-rmap",
+      `index ${k.relPgoff(f.index + sub)} resolves to ${at === null ? "nothing" : k.rel(at)}, not ${k.rel(addr)}`,
+    ];
+  return null;
+}
+
 export function checkRmap(k: Kernel): InvariantViolation[] {
   const out: InvariantViolation[] = [];
-  const treeVmas = new Map<AnonVma, Set<Vma>>();
-  const vmasOf = (av: AnonVma) => {
-    let s = treeVmas.get(av);
-    if (!s) {
-      s = new Set([...av.avcs].map((c) => c.vma));
-      treeVmas.set(av, s);
-    }
-    return s;
+  const trees = new Map<AnonVma, Set<Vma>>();
+  const tree = (av: AnonVma) => {
+    let t = trees.get(av);
+    if (!t) trees.set(av, (t = new Set([...av.avcs].map((c) => c.vma))));
+    return t;
   };
   const mappings = new Map<Folio, number>();
+  const swapRefs = new Map<SwapSlot, number>();
+  const exclusiveSeen = new Set<string>();
   for (const p of k.liveMms()) {
     p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
-      if (pte.kind !== "present" || pte.folio.isZero) return;
-      const f = pte.folio;
-      mappings.set(f, (mappings.get(f) ?? 0) + 1);
-      const where = `p${p.proc} page ${k.rel(addr)} (${f.name})`;
-      if (f.freed) out.push({ id: "I-live", message: `${where}: maps a freed folio` });
       const vma = p.mm.vmaLookup(addr);
-      if (!vma) return; // reported by I-pte-orphan
-      const mapping = f.mapping;
-      if (mapping === null) {
-        out.push({ id: "I-rmap", message: `${where}: folio has no mapping` });
-      } else if (mapping.kind !== "anon_vma") {
-        if (mapping !== vma.file || f.index !== vma.linearIndex(addr)) {
-          out.push({ id: "I-rmap", message: `${where}: file folio not at its file index` });
-        }
-      } else if (mapping.freed) {
-        out.push({ id: "I-live", message: `${where}: folio mapping ${mapping.name} was freed` });
-      } else if (!vmasOf(mapping).has(vma)) {
-        out.push({
-          id: "I-rmap",
-          message: `${where}: ${mapping.name}'s tree does not hold the VMA mapping it`,
-        });
-      } else if (vma.addressOf(f.index + pte.sub) !== addr) {
-        out.push({
-          id: "I-rmap",
-          message: `${where}: index ${k.relPgoff(f.index)} resolves to ${vma.addressOf(f.index + pte.sub) ?? "nothing"}, not ${k.rel(addr)}`,
-        });
+      const where = `p${p.proc} page ${k.rel(addr)}`;
+      if (pte.kind === "guard") return;
+      if (pte.kind === "swap") {
+        swapRefs.set(pte.slot, (swapRefs.get(pte.slot) ?? 0) + 1);
+        const f = pte.slot.cache;
+        if (pte.slot.freed)
+          out.push({
+            id: "I-swapcount",
+            message: `${where}: swap entry ${pte.slot.name} was freed`,
+          });
+        if (!f || !vma) return;
+        const why = unreachable(k, tree, f, vma, addr, 0);
+        if (why)
+          out.push({
+            id: why[0] === "I-live" ? "I-live" : "I-swapcache",
+            message: `${where} (${pte.slot.name}, swap cache ${f.name}): ${why[1]}; swap-in would BUG`,
+          });
+        return;
       }
+      const f = pte.folio;
+      if (pte.kind === "migration") {
+        if (!k.migrations.has(f)) {
+          out.push({
+            id: "I-migration",
+            message: `${where}: migration entry of ${f.name} outlived its migration (remove_migration_ptes missed it)`,
+          });
+        } else if (vma) {
+          const why = unreachable(k, tree, f, vma, addr, pte.sub);
+          if (why)
+            out.push({
+              id: "I-migration",
+              message: `${where} (migrating ${f.name}): ${why[1]}; remove_migration_ptes will miss it`,
+            });
+        }
+        return;
+      }
+      if (f.isZero) return;
+      mappings.set(f, (mappings.get(f) ?? 0) + 1);
+      if (f.anonExclusive) {
+        const key = `${f.id}:${pte.sub}`;
+        if (exclusiveSeen.has(key))
+          out.push({
+            id: "I-exclusive",
+            message: `${f.name}: page ${pte.sub} is anon-exclusive but mapped twice`,
+          });
+        exclusiveSeen.add(key);
+      }
+      if (f.freed) out.push({ id: "I-live", message: `${where} (${f.name}): maps a freed folio` });
+      if (!vma) return; // reported by I-pte-orphan
+      const why = unreachable(k, tree, f, vma, addr, pte.sub);
+      if (why) out.push({ id: why[0], message: `${where} (${f.name}): ${why[1]}` });
     });
   }
   for (const [f, n] of mappings) {
@@ -58,14 +123,20 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
         id: "I-mapcount",
         message: `${f.name}: mapcount ${f.mapcount}, mapped ${n} times`,
       });
-    const cached = f.mapping && f.mapping.kind !== "anon_vma" ? 1 : 0;
-    if (f.refcount < n + cached)
+    const cached = f.mapping && (f.mapping.kind === "file" || f.mapping.kind === "shmem") ? 1 : 0;
+    const users = n + cached + (f.swap ? 1 : 0) + f.pins;
+    if (f.refcount < users)
       out.push({
         id: "I-mapcount",
-        message: `${f.name}: refcount ${f.refcount} below its ${n + cached} users`,
+        message: `${f.name}: refcount ${f.refcount} below its ${users} users`,
       });
-    if (f.anonExclusive && n > 1)
-      out.push({ id: "I-exclusive", message: `${f.name}: anon-exclusive but mapped ${n} times` });
+  }
+  for (const [slot, n] of swapRefs) {
+    if (slot.count !== n)
+      out.push({
+        id: "I-swapcount",
+        message: `${slot.name}: swap count ${slot.count}, referenced by ${n} swap entries`,
+      });
   }
   return out;
 }

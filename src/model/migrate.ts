@@ -1,0 +1,90 @@
+// Page migration (mm/migrate.c migrate_pages): try_to_migrate replaces every PTE the rmap
+// walk finds with a migration entry; the new folio takes the old one's mapping and index
+// (folio_migrate_mapping) and remove_migration_ptes, walking the rmap again, puts present
+// PTEs back. A migration can be held half-way so other operations run while the entries
+// are in place. This module is browser compatible.
+
+import { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import type { Mm } from "./mm.js";
+import { mapPage } from "./rmap.js";
+import { rmapWalk } from "./rmap-walk.js";
+
+/**
+ * Migrates the small, unpinned, non-KSM anonymous folios mapped in [start, end) of `mm`
+ * that are not in the swap cache. With `hold`, stops after unmapping (the folios stay in
+ * Kernel.migrations). Returns the number of folios whose migration started.
+ */
+export function migrateRange(k: Kernel, mm: Mm, start: number, end: number, hold: boolean): number {
+  let done = 0;
+  for (const [addr, pte] of mm.pageTable.entries(start, end)) {
+    if (pte.kind !== "present") continue;
+    const folio = pte.folio;
+    if (folio.isZero || !folio.anonVma || folio.nrPages > 1 || folio.pins > 0 || folio.swap)
+      continue;
+    if (mm.pageTable.get(addr) !== pte) continue;
+    if (!tryToMigrate(k, folio)) continue;
+    done++;
+    k.migrations.add(folio);
+    if (!hold) finishMigration(k, folio);
+  }
+  return done;
+}
+
+/**
+ * try_to_migrate: every PTE the walk finds becomes a migration entry. If some mapping is
+ * missed the folio is still mapped and migration fails: the entries already installed
+ * are restored from the same walk.
+ */
+function tryToMigrate(k: Kernel, folio: Folio): boolean {
+  const mapped = folio.mapcount;
+  const hits = rmapWalk(k, { kind: "present", folio }, folio, `migration of ${folio.name}`);
+  for (const h of hits) {
+    h.mm.pageTable.set(h.addr, {
+      kind: "migration",
+      folio,
+      sub: h.pte.sub,
+      writable: "writable" in h.pte && h.pte.writable,
+    });
+    folio.mapcount--;
+    folio.refcount--;
+  }
+  if (folio.mapcount === 0) return true;
+  k.detect(
+    "I-walk",
+    `migration of ${folio.name}: the rmap walk found ${hits.length} of its ${mapped} mappings (stale mapping or index); migration fails`,
+  );
+  restoreMigrationPtes(k, folio, folio);
+  return false;
+}
+
+/** Completes the migration of `old`: a new folio replaces every entry the walk finds. */
+export function finishMigration(k: Kernel, old: Folio): void {
+  if (!k.migrations.delete(old)) return;
+  const dst = new Folio(k.nextId("folio"), old.mapping, old.index); // folio_migrate_mapping
+  dst.anonExclusive = old.anonExclusive;
+  dst.everShared = old.everShared;
+  restoreMigrationPtes(k, old, dst);
+  old.freed = true;
+}
+
+/** remove_migration_ptes(src, dst): walk dst's rmap for entries of src, map dst there. */
+function restoreMigrationPtes(k: Kernel, src: Folio, dst: Folio): void {
+  const hits = rmapWalk(
+    k,
+    { kind: "migration", folio: src },
+    dst,
+    `remove_migration_ptes of ${src.name}`,
+  );
+  for (const h of hits) {
+    h.mm.pageTable.clear(h.addr);
+    mapPage(h.mm, h.addr, dst, h.pte.sub, h.pte.kind === "migration" && h.pte.writable);
+  }
+}
+
+/** Completes every migration still in flight (`migrate finish`). */
+export function finishAllMigrations(k: Kernel): number {
+  const all = [...k.migrations];
+  for (const f of all) finishMigration(k, f);
+  return all.length;
+}

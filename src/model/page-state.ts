@@ -1,0 +1,65 @@
+// Model-only page states: GUP pins (pin_user_pages with FOLL_LONGTERM), and large
+// anonymous folios mapped by PTEs (an mTHP fault, alloc_anon_folio). This module is
+// browser compatible.
+
+import { PAGE_SIZE } from "./constants.js";
+import { Errno } from "./errno.js";
+import { anonVmaPrepare, handleMmFault } from "./fault.js";
+import { VM_SHARED, VM_WRITE } from "./flags.js";
+import { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import type { Mm } from "./mm.js";
+import { mapPage, presentPte, putFolio } from "./rmap.js";
+
+/**
+ * pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) over [start, end): faults each page in for
+ * writing (so an anonymous page is exclusive), then pins its folio. EFAULT on a hole or
+ * a failing fault.
+ */
+export function pinRange(k: Kernel, mm: Mm, start: number, end: number): number {
+  let pinned = 0;
+  for (let a = start; a < end; a += PAGE_SIZE) {
+    const vma = mm.vmaLookup(a);
+    if (!vma || !(vma.flags & VM_WRITE)) throw new Errno("EFAULT");
+    if (handleMmFault(k, vma, a, true) !== "ok") throw new Errno("EFAULT");
+    const pte = presentPte(mm, a);
+    if (!pte) throw new Errno("EFAULT");
+    pte.folio.pins++;
+    pte.folio.refcount++;
+    pinned++;
+  }
+  return pinned;
+}
+
+/** unpin_user_pages over the present pages of [start, end) that are pinned. */
+export function unpinRange(mm: Mm, start: number, end: number): number {
+  let unpinned = 0;
+  for (const [, pte] of mm.pageTable.entries(start, end)) {
+    if (pte.kind !== "present" || pte.folio.pins === 0) continue;
+    pte.folio.pins--;
+    putFolio(pte.folio);
+    unpinned++;
+  }
+  return unpinned;
+}
+
+/**
+ * A large anonymous folio of len/PAGE_SIZE pages (a power of two, naturally aligned)
+ * mapped by PTEs at [addr, addr + len), as a write fault with mTHP enabled allocates it
+ * (alloc_anon_folio). The range must be empty and inside one private writable VMA.
+ */
+export function mapLargeFolio(k: Kernel, mm: Mm, addr: number, len: number): number {
+  const nr = len / PAGE_SIZE;
+  if (nr < 2 || (nr & (nr - 1)) !== 0 || addr % len !== 0) {
+    throw new Errno("EINVAL", "a large folio is 2^n pages, naturally aligned");
+  }
+  const vma = mm.vmaLookup(addr);
+  if (!vma || vma.end < addr + len || vma.file || vma.flags & VM_SHARED || !(vma.flags & VM_WRITE))
+    throw new Errno("EINVAL", "the range must lie in one private writable anonymous VMA");
+  if (mm.pageTable.any(addr, addr + len)) throw new Errno("EEXIST", "pages already mapped");
+  anonVmaPrepare(k, vma);
+  const folio = new Folio(k.nextId("folio"), vma.anonVma, vma.linearIndex(addr), nr);
+  folio.anonExclusive = true;
+  for (let i = 0; i < nr; i++) mapPage(mm, addr + i * PAGE_SIZE, folio, i, true);
+  return nr;
+}
