@@ -96,7 +96,11 @@ export function userAccess(k: Kernel, mm: Mm, addr: number, write: boolean): Fau
   vma = mm.vmaLookup(addr) as Vma;
   // access_error: a write needs VM_WRITE; a read any of VM_READ|VM_WRITE|VM_EXEC
   if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_ACCESS_FLAGS)) return "SIGSEGV";
-  return handleMmFault(k, vma, addr, write);
+  const result = handleMmFault(k, vma, addr, write);
+  // the store sets the PTE's dirty bit: a MADV_FREE'd folio is no longer lazily freeable
+  const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
+  if (pte?.kind === "present") pte.folio.lazyfree = false;
+  return result;
 }
 
 /** handle_mm_fault for one page of `vma` that the access is allowed to touch. */

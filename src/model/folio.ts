@@ -16,24 +16,24 @@ export type FolioMapping = AnonVma | StableNode | MappedFile;
  * (`linear_page_index`); for KSM folios `mapping` is the stable node (PAGE_MAPPING_KSM);
  * for file and shmem folios `mapping` is the file and `index` the file page.
  */
+/** Bits of Folio.flags: the folio's booleans share one field (8 bytes each otherwise). */
+const ANON_EXCLUSIVE = 1;
+const FREED = 2;
+const EVER_SHARED = 4;
+const ZERO = 8;
+const LAZYFREE = 16;
+
 export class Folio {
   /** Total PTE mappings of the folio (folio_mapcount). */
   mapcount = 0;
   /** References: one per mapping, one for the swap cache, one per pin. */
   refcount = 0;
-  /** PageAnonExclusive: only this mapping may write without COW. */
-  anonExclusive = false;
-  /** Set when the folio was freed; a mapping to a freed folio is a model bug. */
-  freed = false;
   /** folio_test_swapcache: the swap slot this folio caches, or null. */
   swap: SwapSlot | null = null;
   /** FOLL_PIN references (folio_maybe_dma_pinned). */
   pins = 0;
-  /**
-   * Whether the folio was ever mapped by two processes at once (fork shared it). Not a
-   * kernel field: safe-merge's per-folio "was ever COW-shared" bit, suggested in review.
-   */
-  everShared = false;
+  /** The boolean fields below, as bits (memory: the model holds millions of folios). */
+  private flags: number;
 
   constructor(
     readonly id: number,
@@ -41,8 +41,57 @@ export class Folio {
     public index: number,
     readonly nrPages: number = 1,
     /** The shared zero page: mapped read-only, never counted in RSS. */
-    readonly isZero = false,
-  ) {}
+    isZero = false,
+  ) {
+    this.flags = isZero ? ZERO : 0;
+  }
+
+  private flag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+
+  /** PageAnonExclusive: only this mapping may write without COW. */
+  get anonExclusive(): boolean {
+    return (this.flags & ANON_EXCLUSIVE) !== 0;
+  }
+  set anonExclusive(on: boolean) {
+    this.flag(ANON_EXCLUSIVE, on);
+  }
+
+  /** Set when the folio was freed; a mapping to a freed folio is a model bug. */
+  get freed(): boolean {
+    return (this.flags & FREED) !== 0;
+  }
+  set freed(on: boolean) {
+    this.flag(FREED, on);
+  }
+
+  /**
+   * Whether the folio was ever mapped by two processes at once (fork shared it). Not a
+   * kernel field: safe-merge's per-folio "was ever COW-shared" bit, suggested in review.
+   */
+  get everShared(): boolean {
+    return (this.flags & EVER_SHARED) !== 0;
+  }
+  set everShared(on: boolean) {
+    this.flag(EVER_SHARED, on);
+  }
+
+  /**
+   * MADV_FREE'd and not written since (folio_mark_lazyfree clears PG_swapbacked; a write
+   * dirties the PTE): reclaim may discard it instead of swapping it out.
+   */
+  get lazyfree(): boolean {
+    return (this.flags & LAZYFREE) !== 0;
+  }
+  set lazyfree(on: boolean) {
+    this.flag(LAZYFREE, on);
+  }
+
+  /** The shared zero page: mapped read-only, never counted in RSS. */
+  get isZero(): boolean {
+    return (this.flags & ZERO) !== 0;
+  }
 
   /** folio_test_anon: anonymous, KSM included. */
   get isAnon(): boolean {

@@ -28,8 +28,13 @@ type IdKind = "anon_vma" | "folio" | "shmem" | "file" | "swap" | "ksm";
 export interface Stats {
   mergeAttempts: number;
   merges: Record<string, number>;
+  /** Merge checks refused, by reason code. */
   refusals: Record<string, number>;
+  /** Relocations a policy declined (pages it could not move safely), by reason code. */
+  relocationRefusals: Record<string, number>;
+  /** Page-table entries (or virtual pages, for follow_page walks) a policy visited. */
   pagesWalked: number;
+  /** Pages whose folio a policy relocated (mapping and/or index rewritten). */
   pagesRelocated: number;
 }
 
@@ -52,6 +57,7 @@ export class Kernel {
     mergeAttempts: 0,
     merges: {},
     refusals: {},
+    relocationRefusals: {},
     pagesWalked: 0,
     pagesRelocated: 0,
   };

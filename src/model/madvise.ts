@@ -31,11 +31,13 @@ import type { Mm } from "./mm.js";
 import { vmaModifyFlags } from "./modify.js";
 import { pageAlign } from "./munmap.js";
 import { GUARD_PTE } from "./page-table.js";
-import { putFolio, zapRange } from "./rmap.js";
+import { dropMapping, putFolio, zapRange } from "./rmap.js";
 import type { Vma } from "./vma.js";
 
 const A = MADVICE;
-const VALID = new Set<number>(Object.values(MADVICE));
+/** MADV_DONTNEED_LOCKED (5.18+): the scenario language has no name for it, only its number. */
+const MADV_DONTNEED_LOCKED = 24;
+const VALID = new Set<number>([...Object.values(MADVICE), MADV_DONTNEED_LOCKED]);
 
 /** A visitor for one VMA part [start, end) of the advised range (madvise_walk_vmas). */
 export type Visit = (k: Kernel, vma: Vma, start: number, end: number) => Vma;
@@ -129,14 +131,16 @@ function visitorFor(advice: number): Visit {
       return flagChange(VM_NOHUGEPAGE, VM_HUGEPAGE);
     case A.DONTNEED:
     case A.FREE:
-      return dontneedFree(advice === A.FREE);
+    case MADV_DONTNEED_LOCKED:
+      return dontneedFree(advice);
     case A.REMOVE:
       return removeRange;
     case A.COLD:
     case A.PAGEOUT:
-      return (_k, vma) => {
+      return (_k, vma, start, end) => {
         if (vma.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) throw new Errno("EINVAL"); // can_madv_lru_vma
-        return vma; // no swap device: nothing can be reclaimed
+        if (advice === A.PAGEOUT) pageout(vma, start, end);
+        return vma; // COLD only moves folios between LRU lists
       };
     case A.COLLAPSE:
       return (_k, vma) => {
@@ -156,6 +160,27 @@ function visitorFor(advice: number): Visit {
   }
 }
 
+/**
+ * madvise_pageout without a swap device: madvise_cold_or_pageout_pte_range takes the small
+ * folios mapped only here (folio_mapcount == nr_pages) and reclaim_pages runs
+ * shrink_folio_list on them. A lazily freed anonymous folio nobody else holds
+ * (try_to_unmap_one: ref_count == 1 + map_count, not redirtied) is discarded; any other
+ * anonymous folio cannot get swap space and stays mapped. A shmem folio is unmapped first
+ * (try_to_unmap), then shmem_writeout finds no swap and keeps it dirty in the page cache,
+ * where the next fault finds it again.
+ */
+function pageout(vma: Vma, start: number, end: number): void {
+  for (const [addr, pte] of vma.mm.pageTable.entries(start, end)) {
+    if (pte.kind !== "present") continue;
+    const folio = pte.folio;
+    if (folio.isZero || folio.nrPages > 1 || folio.mapcount !== 1) continue;
+    const shmem = folio.mapping?.kind === "shmem";
+    if (!shmem && !(folio.lazyfree && folio.refcount === folio.mapcount)) continue;
+    vma.mm.pageTable.clear(addr);
+    dropMapping(folio); // frees a discarded folio; the page cache keeps a shmem one
+  }
+}
+
 /** ksm_madvise(MADV_MERGEABLE): a no-op on VMAs KSM cannot handle. */
 function ksmMergeable(k: Kernel, vma: Vma, start: number, end: number): Vma {
   const incompatible =
@@ -164,17 +189,32 @@ function ksmMergeable(k: Kernel, vma: Vma, start: number, end: number): Vma {
   return updateFlags(k, vma, start, end, vma.flags | VM_MERGEABLE);
 }
 
-/** madvise_dontneed_free: zap (DONTNEED) or mark lazy-free (FREE); guard markers stay. */
-function dontneedFree(lazy: boolean): Visit {
+/** madvise_dontneed_free: zap (DONTNEED, DONTNEED_LOCKED) or mark lazy-free (FREE); guard markers stay. */
+function dontneedFree(advice: number): Visit {
+  // madvise_dontneed_free_valid_vma: only DONTNEED_LOCKED may zap a VM_LOCKED VMA
+  const forbidden = VM_PFNMAP | VM_HUGETLB | (advice === MADV_DONTNEED_LOCKED ? 0 : VM_LOCKED);
   return (k, vma, start, end) => {
-    if (vma.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) throw new Errno("EINVAL"); // madvise_dontneed_free_valid_vma
-    if (lazy) {
+    if (vma.flags & forbidden) throw new Errno("EINVAL");
+    if (advice === A.FREE) {
       if (!vma.isAnonymous) throw new Errno("EINVAL"); // madvise_free_single_vma
+      markLazyfree(vma, start, end);
       return vma; // lazily freed pages stay mapped until reclaim
     }
     zapRange(k, vma.mm, start, end, true);
     return vma;
   };
+}
+
+/**
+ * madvise_free_pte_range: each small anonymous folio mapped in the range gets a clean PTE
+ * and is marked lazily freeable (folio_mark_lazyfree; not a swap-cache folio).
+ */
+function markLazyfree(vma: Vma, start: number, end: number): void {
+  for (const [, pte] of vma.mm.pageTable.entries(start, end)) {
+    if (pte.kind !== "present") continue;
+    const folio = pte.folio;
+    if (folio.isAnon && !folio.isKsm && folio.nrPages === 1 && !folio.swap) folio.lazyfree = true;
+  }
 }
 
 /**

@@ -125,7 +125,10 @@ function remapMove(k: Kernel, vrm: Vrm): number {
   let res: number | null = null;
   let lastEnd = 0;
   let cursor = start;
-  for (;;) {
+  // for_each_vma_range resumes after the last VMA's old end and stops once that is past the
+  // range (mas_find_setup): a VMA that merged with its own moved piece (DONTUNMAP keeps the
+  // source) is not visited again
+  while (cursor < end) {
     const vma = vrm.mm.findVmaIntersection(cursor, end);
     if (!vma) break;
     const pieceStart = Math.max(vma.start, start);
@@ -269,9 +272,11 @@ function copyVma(
   // an unfaulted private anonymous VMA gets pgoff = new address "to increase its chance of
   // merging"; a faulted one keeps its linear pgoff (unless the policy says otherwise)
   const linuxPgoff = vma.isAnonymous && !vma.anonVma ? addr / PAGE_SIZE : pgoff;
+  const srcStart = vma.start + (pgoff - vma.pgoff) * PAGE_SIZE;
   const merged = vmaMergeCopiedRange(
     k,
     vma,
+    srcStart,
     addr,
     len,
     plan.fresh ? linuxPgoff : (plan.pgoff ?? linuxPgoff),
@@ -297,6 +302,7 @@ function copyVma(
 function vmaMergeCopiedRange(
   k: Kernel,
   vma: Vma,
+  srcStart: number,
   addr: number,
   len: number,
   pgoff: number,
@@ -307,6 +313,7 @@ function vmaMergeCopiedRange(
   vmg.pgoff = pgoff;
   vmg.next = mm.nextFrom(addr) ?? null;
   vmg.copiedFrom = vma;
+  vmg.copiedStart = srcStart;
   vmg.middle = null;
   return vmaMergeNewRange(k, vmg, "copy_vma");
 }

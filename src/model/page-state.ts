@@ -10,6 +10,7 @@ import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { mapPage, presentPte, putFolio } from "./rmap.js";
+import { rmapWalk } from "./rmap-walk.js";
 
 /**
  * pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) over [start, end): faults each page in for
@@ -62,4 +63,32 @@ export function mapLargeFolio(k: Kernel, mm: Mm, addr: number, len: number): num
   folio.anonExclusive = true;
   for (let i = 0; i < nr; i++) mapPage(mm, addr + i * PAGE_SIZE, folio, i, true);
   return nr;
+}
+
+/**
+ * split_folio: replace a large folio by small ones, each PTE mapping its own page. Found
+ * through the rmap walk; fails (returns false) for a pinned folio or one whose mappings
+ * the walk cannot all find.
+ */
+export function splitFolio(k: Kernel, folio: Folio): boolean {
+  if (folio.nrPages === 1) return true;
+  if (folio.pins > 0 || folio.swap) return false;
+  const hits = rmapWalk(k, { kind: "present", folio }, folio, `split of ${folio.name}`);
+  if (hits.length !== folio.mapcount) return false;
+  const parts: Folio[] = [];
+  for (let i = 0; i < folio.nrPages; i++) {
+    const f = new Folio(k.nextId("folio"), folio.mapping, folio.index + i);
+    f.anonExclusive = folio.anonExclusive;
+    f.everShared = folio.everShared;
+    parts.push(f);
+  }
+  for (const h of hits) {
+    if (h.pte.kind !== "present") continue;
+    h.mm.pageTable.clear(h.addr);
+    mapPage(h.mm, h.addr, parts[h.pte.sub] as Folio, 0, h.pte.writable);
+  }
+  folio.mapcount = 0;
+  folio.refcount = 0;
+  folio.freed = true;
+  return true;
 }

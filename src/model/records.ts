@@ -115,7 +115,8 @@ function pageRecord(k: Kernel, addr: number, pte: Pte | undefined): PageRecord {
   const rec: PageRecord = {
     addr: k.rel(addr),
     present,
-    swapped: pte?.kind === "swap",
+    // pte_to_pagemap_entry: a guard marker is a swap-format PTE marker, so PM_SWAP is set
+    swapped: pte?.kind === "swap" || pte?.kind === "guard",
     exclusive: present && !folio?.isZero && folio?.mapcount === 1, // PM_MMAP_EXCLUSIVE
     mapcount: present && folio && !folio.isZero ? folio.mapcount : 0,
     zero: present && !!folio?.isZero,

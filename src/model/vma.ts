@@ -6,11 +6,17 @@ import { PAGE_SIZE } from "./constants.js";
 import type { Mm } from "./mm.js";
 import type { MappedFile } from "./file.js";
 
+/** The empty anon_vma_chain (frozen: a chain is replaced, never changed in place). */
+export const NO_CHAIN: readonly AnonVmaChain[] = Object.freeze([]);
+
 export class Vma {
   /** vma->anon_vma: where new anonymous folios of this VMA go; null while unfaulted. */
   anonVma: AnonVma | null = null;
-  /** vma->anon_vma_chain, newest first (anon_vma_chain_link adds at the head). */
-  chain: AnonVmaChain[] = [];
+  /**
+   * vma->anon_vma_chain, newest first (anon_vma_chain_link adds at the head). Replaced,
+   * never changed in place, so that every unfaulted VMA shares the one empty chain.
+   */
+  chain: readonly AnonVmaChain[] = NO_CHAIN;
   /** anon_vma_name (PR_SET_VMA_ANON_NAME). */
   anonName: string | null = null;
   /** vm_userfaultfd_ctx: placeholder identity (no userfaultfd operations yet). */

@@ -26,6 +26,8 @@ export interface Vmg {
   anonName: string | null;
   /** mremap: the source VMA (6.18.8+). */
   copiedFrom: Vma | null;
+  /** mremap: where in the source the moved range starts (model only: policies walk it). */
+  copiedStart: number;
   /** brk: only expand prev. */
   justExpand: boolean;
   removeMiddle: boolean;
@@ -61,6 +63,7 @@ export function newRangeVmg(
     uffdCtx: null,
     anonName: null,
     copiedFrom: null,
+    copiedStart: 0,
     justExpand: false,
     removeMiddle: false,
     removeNext: false,

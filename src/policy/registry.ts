@@ -3,8 +3,20 @@
 
 import type { Policy } from "./policy.js";
 import { linux618 } from "./linux-6.18.js";
+import { relocateAnon2025, relocateAnon2025Rfc } from "./relocate-anon-2025.js";
+import { rfc2022, rfc2022AnonOnly } from "./rfc-2022.js";
+import { rfc2022V3 } from "./rfc-2022-v3.js";
+import { safeMerge } from "./safe-merge.js";
 
-const POLICIES: readonly Policy[] = [linux618];
+const POLICIES: readonly Policy[] = [
+  linux618,
+  rfc2022AnonOnly,
+  rfc2022,
+  rfc2022V3,
+  relocateAnon2025,
+  relocateAnon2025Rfc,
+  safeMerge,
+];
 
 /** Every policy, in the order `vmasim policies` lists them. */
 export function listPolicies(): readonly Policy[] {
