@@ -4,7 +4,7 @@
 import type { Op } from "../input/ops.js";
 import { ScenarioError } from "../input/scenario.js";
 import { ExpectationChecker } from "../report/expect.js";
-import type { EchoRecord, HeaderRecord, StepRecord } from "../report/record.js";
+import type { EchoRecord, HeaderRecord, StepCost, StepRecord } from "../report/record.js";
 import { checkInvariants } from "../check/invariants.js";
 import { getPolicy } from "../policy/registry.js";
 import type { Policy } from "../policy/policy.js";
@@ -78,6 +78,7 @@ export class Machine {
     const k = this.kernel;
     k.merges = [];
     k.detections = [];
+    const before = costSnapshot(k);
     const outcome = this.execute(op);
     const p = this.current;
     const vmas = p ? windowVmas(k, p) : [];
@@ -104,6 +105,8 @@ export class Machine {
       rec.pages = pageRecords(k, p.mm, start, start + op.len);
     }
     rec.model = { merges: k.merges };
+    const cost = stepCost(before, costSnapshot(k));
+    if (cost) rec.model.cost = cost;
     const violations = [
       ...k.detections,
       ...(this.options.checkInvariants ? checkInvariants(k) : []),
@@ -283,6 +286,36 @@ export class Machine {
   private dropMm(p: Process): void {
     if (--p.mm.users === 0) exitMmap(this.kernel, p.mm);
   }
+}
+
+interface CostSnapshot {
+  walked: number;
+  relocated: number;
+  refused: Record<string, number>;
+}
+
+function costSnapshot(k: Kernel): CostSnapshot {
+  const s = k.stats;
+  return {
+    walked: s.pagesWalked,
+    relocated: s.pagesRelocated,
+    refused: { ...s.relocationRefusals },
+  };
+}
+
+/** The relocation work between two snapshots, or null when there was none. */
+function stepCost(a: CostSnapshot, b: CostSnapshot): StepCost | null {
+  const refused: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(b.refused)) {
+    const d = n - (a.refused[reason] ?? 0);
+    if (d > 0) refused[reason] = d;
+  }
+  const walked = b.walked - a.walked;
+  const relocated = b.relocated - a.relocated;
+  if (walked === 0 && relocated === 0 && Object.keys(refused).length === 0) return null;
+  const cost: StepCost = { pages_walked: walked, pages_relocated: relocated };
+  if (Object.keys(refused).length > 0) cost.refused = refused;
+  return cost;
 }
 
 function ok(ret: number): Outcome {

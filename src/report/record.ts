@@ -94,8 +94,20 @@ export interface PageRecord {
 export interface StepModelInfo {
   merges: MergeAttempt[];
   violations?: InvariantViolation[];
+  /** The policy's relocation work in this step, when it did any. */
+  cost?: StepCost;
   /** Only for the viewer (`vmasim report --html`, `vmasim view`): the state after the step. */
   detail?: StepDetail;
+}
+
+/** Relocation work of one step: the price of the merges a policy wins. */
+export interface StepCost {
+  /** Page-table entries (or, for follow_page walks, virtual pages) visited. */
+  pages_walked: number;
+  /** Pages whose folio got a new mapping and/or index. */
+  pages_relocated: number;
+  /** Relocations declined, by reason. */
+  refused?: Record<string, number>;
 }
 
 /** The whole model state after a step, as the viewer draws it. Not part of `run`'s output. */

@@ -17,6 +17,7 @@ import {
   type VmaRecord,
 } from "./record.js";
 import { isExpectFailure, isExpectPass } from "./expect.js";
+import { MeasureCollector, measuresTable, type RunMeasures } from "./measures.js";
 import { addSummary, emptySummary, isClean, tally, type RunSummary } from "./summary.js";
 import { renderTable, type Column, type TableRow } from "./table.js";
 
@@ -53,12 +54,15 @@ export function* renderText(
   let count = 0;
   let policy: string | undefined;
   let anyModel = false;
+  const measured: RunMeasures[] = [];
   for (const run of runs) {
     const summary = emptySummary();
+    const measures = new MeasureCollector();
     let page = 4096;
     let model = false;
     for (const record of run) {
       tally(summary, record);
+      measures.add(record);
       if (isHeader(record)) {
         page = record.page;
         model = record.engine === "model";
@@ -76,7 +80,13 @@ export function* renderText(
     yield `${style(isClean(summary) ? "ok" : "fail", `summary: ${summaryText(summary, model)}`)}\n\n`;
     addSummary(total, summary);
     anyModel ||= model;
+    measured.push(measures.result);
     count++;
+  }
+  if (options.policySections && new Set(measured.map((m) => m.policy)).size > 1) {
+    yield `${style("title", banner("policies side by side", "═"))}\n\n`;
+    yield lines(measuresTable(measured, (l) => style("title", l)));
+    yield "\n";
   }
   if (count > 1) {
     const text = `total of ${count} runs: ${summaryText(total, anyModel)}`;
