@@ -89,6 +89,7 @@ export function doSwapPage(k: Kernel, vma: Vma, addr: number, pte: SwapPte, writ
     slot.cache = folio;
   }
   const exclusive = pte.exclusive;
+  if (slot.count > 1 || folio.mapcount > 0) folio.everShared = true; // other processes hold the slot
   vma.mm.pageTable.clear(addr);
   if (exclusive) folio.anonExclusive = true;
   mapPage(vma.mm, addr, folio, 0, write && exclusive);
