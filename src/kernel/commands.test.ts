@@ -58,18 +58,19 @@ describe("checkOp", () => {
     expect(refusal(op("mremap 0 1p 1p MAYMOVE|FIXED")).message).toContain("FIXED needs NEWADDR");
   });
 
-  it("refuses operations it does not know, as model-only", () => {
-    const swapout = {
-      kind: "swapout",
-      addr: 0,
-      len: 4096,
-      text: "swapout 0 1p",
-      loc: { file: "s.vms", line: 3 },
-    };
-    const e = refusal(swapout as unknown as Op);
-    expect(e.message).toBe(
-      "s.vms:3: swapout: only the model can perform this operation, run the scenario with the model engine",
-    );
+  it("refuses the model-only operations by name", () => {
+    for (const text of [
+      "swapout 0 1p",
+      "migrate finish",
+      "ksm 0 1p",
+      "largefolio 0 2p",
+      "brk 4p",
+    ]) {
+      const e = refusal(op(text));
+      expect(e.message).toBe(
+        `t.vms:7: ${text.split(" ")[0]}: only the model can perform this operation, run the scenario with the model engine`,
+      );
+    }
   });
 });
 

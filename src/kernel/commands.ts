@@ -48,10 +48,11 @@ function checkRange(op: Op, what: string, addr: number, len: number, size: numbe
 export function checkOp(op: Op, size: number): void {
   const kind: string = op.kind;
   if (!KNOWN.has(kind)) {
+    const keyword = op.text.split(" ")[0] ?? kind; // "migrate finish" is kind migratefinish
     throw new KernelRefusedError(
-      kind,
+      keyword,
       op.loc,
-      `${kind}: only the model can perform this operation, run the scenario with the model engine`,
+      `${keyword}: only the model can perform this operation, run the scenario with the model engine`,
     );
   }
   switch (op.kind) {
