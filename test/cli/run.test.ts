@@ -1,26 +1,13 @@
-// End-to-end tests of `vmasim run` through the real model. They are skipped until the
-// model is implemented (runModel throws its placeholder error), then run by themselves.
+// End-to-end tests of `vmasim run` through the real model.
 
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { DEFAULT_OPTIONS } from "../../src/model/options.js";
-import { runModel } from "../../src/model/run.js";
 import { cli, scenarioFiles } from "./harness.js";
-
-function probeModel(): boolean {
-  try {
-    Array.from(runModel([], "probe.vms", DEFAULT_OPTIONS));
-    return true;
-  } catch {
-    return false;
-  }
-}
-const modelReady = probeModel();
 
 const PASSING = "echo one mapping, faulted\nmmap 0 8p\ntouch 0 8p\nexpect 1\nexpectvmas 0p-8p\n";
 const FAILING = "mmap 0 8p\nexpect 2\n";
 
-describe.skipIf(!modelReady)("vmasim run (model)", () => {
+describe("vmasim run (model)", () => {
   const f = scenarioFiles({ "pass.vms": PASSING, "fail.vms": FAILING });
   const pass = f["pass.vms"]!;
   const fail = f["fail.vms"]!;
