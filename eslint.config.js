@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 import globals from "globals";
 
-const pureDirs = ["src/model/**/*.ts", "src/policy/**/*.ts", "src/check/**/*.ts", "src/input/**/*.ts"];
+const pureDirs = ["src/model/**/*.ts", "src/policy/**/*.ts", "src/check/**/*.ts", "src/input/**/*.ts", "src/view/**/*.ts", "viewer/src/**/*.ts"];
 
 export default tseslint.config(
   { ignores: ["dist/**", "dist-check/**", "node_modules/**", "coverage/**", "out/**"] },

@@ -9,10 +9,31 @@ import { POLICY_OPTION, policiesOf } from "./policy-option.js";
 import { REGION_OPTIONS, regionOf } from "./region.js";
 import { OUTPUT_OPTIONS, openReport } from "./report.js";
 import { loadScenarios, type Scenario } from "./scenarios.js";
-import type { CommandSpec, ParsedArgs } from "./spec.js";
+import type { CommandSpec, OptionSpec, ParsedArgs } from "./spec.js";
 
-/** Model options from the command line; the policy is set per run. */
-function modelOptions(args: ParsedArgs): Omit<ModelOptions, "policy"> {
+/** --zero-page, --anon-name and --no-check: shared by the commands that run the model. */
+export const MODEL_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "zero-page",
+    type: "string",
+    choices: ["on", "off"],
+    default: DEFAULT_OPTIONS.zeroPage ? "on" : "off",
+    help: "a read fault on untouched private memory maps the shared zero page",
+  },
+  {
+    name: "anon-name",
+    type: "boolean",
+    help: "CONFIG_ANON_VMA_NAME: 'name' works (without it, EINVAL)",
+  },
+  {
+    name: "no-check",
+    type: "boolean",
+    help: "skip the invariant checks after every step (faster)",
+  },
+];
+
+/** Model options from REGION_OPTIONS and MODEL_OPTIONS; the policy is set per run. */
+export function modelOptions(args: ParsedArgs): Omit<ModelOptions, "policy"> {
   return {
     ...DEFAULT_OPTIONS,
     ...regionOf(args),
@@ -65,28 +86,7 @@ export const runCommand: CommandSpec = {
       "as on a kernel without the zero page, with anon names",
     ],
   ],
-  options: [
-    POLICY_OPTION,
-    ...OUTPUT_OPTIONS,
-    ...REGION_OPTIONS,
-    {
-      name: "zero-page",
-      type: "string",
-      choices: ["on", "off"],
-      default: DEFAULT_OPTIONS.zeroPage ? "on" : "off",
-      help: "a read fault on untouched private memory maps the shared zero page",
-    },
-    {
-      name: "anon-name",
-      type: "boolean",
-      help: "CONFIG_ANON_VMA_NAME: 'name' works (without it, EINVAL)",
-    },
-    {
-      name: "no-check",
-      type: "boolean",
-      help: "skip the invariant checks after every step (faster)",
-    },
-  ],
+  options: [POLICY_OPTION, ...OUTPUT_OPTIONS, ...REGION_OPTIONS, ...MODEL_OPTIONS],
   exits: [
     [0, "every expectation held and no invariant was violated"],
     [1, "an expectation failed or an invariant was violated"],
