@@ -7,18 +7,15 @@ import { writeAll, type CliIo } from "./io.js";
 import { policiesOf } from "./policy-option.js";
 import { REGION_OPTIONS } from "./region.js";
 import { MODEL_OPTIONS, modelOptions } from "./run.js";
-import { loadScenarios } from "./scenarios.js";
+import { loadScenariosOrReport } from "./scenarios.js";
 import type { CommandSpec, ParsedArgs } from "./spec.js";
 
 async function compare(args: ParsedArgs, io: CliIo): Promise<number> {
   const options = modelOptions(args);
   const policies = policiesOf(args);
-  const loaded = await loadScenarios(args.positionals);
-  if (!loaded.ok) {
-    await writeAll(io.stderr, loaded.errors.map((e) => `${e}\n`).join(""));
-    return 2;
-  }
-  const rows = loaded.scenarios.flatMap((s) =>
+  const scenarios = await loadScenariosOrReport(args.positionals, io);
+  if (!scenarios) return 2;
+  const rows = scenarios.flatMap((s) =>
     policies.map((policy) => measureRun(runModel(s.ops, s.file, { ...options, policy }))),
   );
   const format = args.string("format");

@@ -15,7 +15,7 @@ import { TIMEOUT_OPTION, kernelObstacle, kernelOptionsOf } from "./kernel-engine
 import { POLICY_OPTION, policiesOf } from "./policy-option.js";
 import { REGION_OPTIONS } from "./region.js";
 import type { Scenario } from "./scenarios.js";
-import { loadScenarios } from "./scenarios.js";
+import { loadScenariosOrReport } from "./scenarios.js";
 import type { CommandSpec, ParsedArgs } from "./spec.js";
 import { terminalStyler } from "./style.js";
 
@@ -52,19 +52,16 @@ function compare(
 async function diff(args: ParsedArgs, io: CliIo): Promise<number> {
   const options = kernelOptionsOf(args);
   const policies = policiesOf(args);
-  const loaded = await loadScenarios(args.positionals);
-  if (!loaded.ok) {
-    await writeAll(io.stderr, loaded.errors.map((e) => `${e}\n`).join(""));
-    return 2;
-  }
-  const obstacle = kernelObstacle(loaded.scenarios, options.size);
+  const scenarios = await loadScenariosOrReport(args.positionals, io);
+  if (!scenarios) return 2;
+  const obstacle = kernelObstacle(scenarios, options.size);
   if (obstacle !== null) {
     await writeAll(io.stderr, `${obstacle}\n`);
     return 2;
   }
   const style = terminalStyler(io.stdout);
   const all: Comparison[] = [];
-  for (const s of loaded.scenarios) {
+  for (const s of scenarios) {
     let kernel: RunRecord[];
     try {
       kernel = await runKernel(s.ops, s.file, options);

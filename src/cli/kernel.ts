@@ -11,7 +11,7 @@ import { writeAll, type CliIo } from "./io.js";
 import { TIMEOUT_OPTION, kernelObstacle, kernelOptionsOf } from "./kernel-engine.js";
 import { REGION_OPTIONS } from "./region.js";
 import { OUTPUT_OPTIONS, openReport } from "./report.js";
-import { loadScenarios } from "./scenarios.js";
+import { loadScenariosOrReport } from "./scenarios.js";
 import type { CommandSpec, ParsedArgs } from "./spec.js";
 
 /**
@@ -29,12 +29,9 @@ async function writeFixture(
 
 async function kernel(args: ParsedArgs, io: CliIo): Promise<number> {
   const options = kernelOptionsOf(args);
-  const loaded = await loadScenarios(args.positionals);
-  if (!loaded.ok) {
-    await writeAll(io.stderr, loaded.errors.map((e) => `${e}\n`).join(""));
-    return 2;
-  }
-  const obstacle = kernelObstacle(loaded.scenarios, options.size);
+  const scenarios = await loadScenariosOrReport(args.positionals, io);
+  if (!scenarios) return 2;
+  const obstacle = kernelObstacle(scenarios, options.size);
   if (obstacle !== null) {
     await writeAll(io.stderr, `${obstacle}\n`);
     return 2;
@@ -44,7 +41,7 @@ async function kernel(args: ParsedArgs, io: CliIo): Promise<number> {
   const write = await openReport(args, io);
   const runs: RunRecord[][] = [];
   let failure: KernelError | null = null;
-  for (const s of loaded.scenarios) {
+  for (const s of scenarios) {
     try {
       const records = await runKernel(s.ops, s.file, options);
       runs.push(records);

@@ -4,11 +4,11 @@ import { DEFAULT_OPTIONS, type ModelOptions } from "../model/options.js";
 import { runModel } from "../model/run.js";
 import type { RunRecord } from "../report/record.js";
 import { emptySummary, isClean, tallied, type RunSummary } from "../report/summary.js";
-import { writeAll, type CliIo } from "./io.js";
+import type { CliIo } from "./io.js";
 import { POLICY_OPTION, policiesOf } from "./policy-option.js";
 import { REGION_OPTIONS, regionOf } from "./region.js";
 import { OUTPUT_OPTIONS, openReport } from "./report.js";
-import { loadScenarios, type Scenario } from "./scenarios.js";
+import { loadScenariosOrReport, type Scenario } from "./scenarios.js";
 import type { CommandSpec, OptionSpec, ParsedArgs } from "./spec.js";
 
 /** --zero-page, --anon-name and --no-check: shared by the commands that run the model. */
@@ -60,14 +60,11 @@ function* modelRuns(
 async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const options = modelOptions(args);
   const policies = policiesOf(args);
-  const loaded = await loadScenarios(args.positionals);
-  if (!loaded.ok) {
-    await writeAll(io.stderr, loaded.errors.map((e) => `${e}\n`).join(""));
-    return 2;
-  }
+  const scenarios = await loadScenariosOrReport(args.positionals, io);
+  if (!scenarios) return 2;
   const write = await openReport(args, io, { policySections: policies.length > 1 });
   const summary = emptySummary();
-  await write(modelRuns(loaded.scenarios, policies, options, summary));
+  await write(modelRuns(scenarios, policies, options, summary));
   return isClean(summary) ? 0 : 1;
 }
 

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import type { Op } from "../input/ops.js";
 import { parseScenario, ScenarioError } from "../input/scenario.js";
+import { writeAll, type CliIo } from "./io.js";
 
 /** A parsed scenario file. */
 export interface Scenario {
@@ -37,4 +38,18 @@ export async function loadScenarios(files: readonly string[]): Promise<LoadResul
     }
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, scenarios };
+}
+
+/**
+ * loadScenarios for a command: on failure, writes one line per bad file to stderr and
+ * returns null (the command then exits 2 before running anything).
+ */
+export async function loadScenariosOrReport(
+  files: readonly string[],
+  io: CliIo,
+): Promise<Scenario[] | null> {
+  const loaded = await loadScenarios(files);
+  if (loaded.ok) return loaded.scenarios;
+  await writeAll(io.stderr, loaded.errors.map((e) => `${e}\n`).join(""));
+  return null;
 }

@@ -7,7 +7,7 @@
 import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
-import { mapPage } from "./rmap.js";
+import { isIsolatable, mapPage } from "./rmap.js";
 import { rmapWalk } from "./rmap-walk.js";
 
 /**
@@ -20,8 +20,7 @@ export function migrateRange(k: Kernel, mm: Mm, start: number, end: number, hold
   for (const [addr, pte] of mm.pageTable.entries(start, end)) {
     if (pte.kind !== "present") continue;
     const folio = pte.folio;
-    if (folio.isZero || !folio.anonVma || folio.nrPages > 1 || folio.pins > 0 || folio.swap)
-      continue;
+    if (!isIsolatable(folio)) continue;
     if (mm.pageTable.get(addr) !== pte) continue;
     if (!tryToMigrate(k, folio)) continue;
     done++;

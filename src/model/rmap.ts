@@ -90,3 +90,12 @@ export function presentPte(mm: Mm, addr: number): PresentPte | undefined {
   const pte = mm.pageTable.get(addr);
   return pte?.kind === "present" ? pte : undefined;
 }
+
+/**
+ * The folios the model reclaims and migrates: small, unpinned, anonymous (not KSM) and not
+ * already in the swap cache. Others are left where they are, as the kernel skips or fails
+ * them (large folios would be split first; pins make migration fail).
+ */
+export function isIsolatable(folio: Folio): boolean {
+  return !folio.isZero && !!folio.anonVma && folio.nrPages === 1 && folio.pins === 0 && !folio.swap;
+}

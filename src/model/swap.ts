@@ -7,7 +7,7 @@ import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import type { SwapPte } from "./page-table.js";
-import { deleteFromSwapCache, mapPage, swapFree } from "./rmap.js";
+import { isIsolatable, deleteFromSwapCache, mapPage, swapFree } from "./rmap.js";
 import { rmapWalk } from "./rmap-walk.js";
 import { SwapSlot } from "./swap-slot.js";
 import type { Vma } from "./vma.js";
@@ -29,8 +29,7 @@ export function swapOutRange(
   for (const [addr, pte] of mm.pageTable.entries(start, end)) {
     if (pte.kind !== "present") continue;
     const folio = pte.folio;
-    if (folio.isZero || !folio.anonVma || folio.nrPages > 1 || folio.pins > 0 || folio.swap)
-      continue;
+    if (!isIsolatable(folio)) continue;
     if (mm.pageTable.get(addr) !== pte) continue; // already unmapped by this walk
     const slot = new SwapSlot(k.nextId("swap"));
     slot.cache = folio; // add_to_swap
