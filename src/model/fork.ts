@@ -5,6 +5,7 @@ import { anonVmaFork, unlinkAnonVmas } from "./anon-vma.js";
 import {
   VM_DONTCOPY,
   VM_LOCKED_MASK,
+  VM_MAYBE_GUARD,
   VM_MIXEDMAP,
   VM_PFNMAP,
   VM_SHARED,
@@ -12,7 +13,7 @@ import {
 } from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
-import { mapPage, zapRange } from "./rmap.js";
+import { mapPage, newAnonFolio, zapRange } from "./rmap.js";
 import type { Vma } from "./vma.js";
 
 /**
@@ -32,13 +33,16 @@ export function dupMmap(k: Kernel, parent: Mm, child: Mm): void {
     else anonVmaFork(k, tmp, mpnt);
     tmp.flags &= ~VM_LOCKED_MASK;
     child.insert(tmp);
-    if (!(tmp.flags & VM_WIPEONFORK)) copyPageRange(tmp, mpnt);
+    if (!(tmp.flags & VM_WIPEONFORK)) copyPageRange(k, tmp, mpnt);
   }
 }
 
-/** vma_needs_copy: only VMAs with an anon_vma (or PFN maps) copy their page tables. */
+/**
+ * vma_needs_copy: only VMAs with an anon_vma, PFN maps, or VM_MAYBE_GUARD (guard markers
+ * cannot be refaulted, so a shmem VMA that may hold some copies them) copy their page tables.
+ */
 function vmaNeedsCopy(src: Vma): boolean {
-  return src.anonVma !== null || (src.flags & (VM_PFNMAP | VM_MIXEDMAP)) !== 0;
+  return src.anonVma !== null || (src.flags & (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD)) !== 0;
 }
 
 /**
@@ -48,7 +52,7 @@ function vmaNeedsCopy(src: Vma): boolean {
  * migration entries and guard markers are copied. A KSM page needs no new rmap_item: the
  * child's VMA is in the anon_vma the parent's item names (rmap_walk_ksm's search_new_forks).
  */
-function copyPageRange(dst: Vma, src: Vma): void {
+function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
   if (!vmaNeedsCopy(src)) return;
   const cow = !(src.flags & VM_SHARED);
   for (const [addr, pte] of src.mm.pageTable.entries(src.start, src.end)) {
@@ -63,6 +67,10 @@ function copyPageRange(dst: Vma, src: Vma): void {
       if (cow) pte.writable = false;
       pte.folio.everShared = true;
       dst.mm.pageTable.set(addr, { ...pte });
+    } else if (pte.folio.anonVma && pte.folio.anonExclusive && pte.folio.pins > 0) {
+      // folio_try_dup_anon_rmap_pte refuses a possibly DMA-pinned exclusive page:
+      // copy_present_page gives the child its own copy at once
+      mapPage(dst.mm, addr, newAnonFolio(k, dst, addr), 0, pte.writable);
     } else {
       const folio = pte.folio;
       if (folio.isAnon) {

@@ -93,6 +93,15 @@ describe("KSM, pins and large folios", () => {
     expect(violations(recs)).toEqual([]);
   });
 
+  it("fork copies a pinned exclusive page for the child at once (copy_present_page)", () => {
+    const recs = run("mmap 0 2p\npin 0 1p\ntouch 1p 1p\nfork stay\npages 0 2p\n");
+    expect(pages(recs.at(-1)).map((p) => [p.exclusive, p.mapcount])).toEqual([
+      [true, 1],
+      [false, 2],
+    ]);
+    expect(violations(recs)).toEqual([]);
+  });
+
   it("a large folio is mapped by PTEs and may straddle a VMA split", () => {
     const recs = run(
       "mmap 0 4p\nlargefolio 0 4p\nmprotect 2p 2p r\npages 0 4p\nlargefolio 1p 2p\n",
