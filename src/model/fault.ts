@@ -96,7 +96,8 @@ export function userAccess(k: Kernel, mm: Mm, addr: number, write: boolean): Fau
   vma = mm.vmaLookup(addr) as Vma;
   // access_error: a write needs VM_WRITE; a read any of VM_READ|VM_WRITE|VM_EXEC
   if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_ACCESS_FLAGS)) return "SIGSEGV";
-  const result = handleMmFault(k, vma, addr, write);
+  // __handle_mm_fault: the fault is handled at vmf->address = address & PAGE_MASK
+  const result = handleMmFault(k, vma, addr - (addr % PAGE_SIZE), write);
   // the store sets the PTE's dirty bit: a MADV_FREE'd folio is no longer lazily freeable
   const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
   if (pte?.kind === "present") pte.folio.lazyfree = false;

@@ -117,11 +117,13 @@ export class Machine {
 
   /**
    * Executes one operation without building its record, for replays of long traces: the
-   * step's merge attempts stay in `kernel.merges` until the next operation.
+   * step's merge attempts stay in `kernel.merges`, and what it detected in
+   * `kernel.detections`, until the next operation.
    */
   apply(op: Op): { ret: number; err: string } {
     this.stepNo++;
     this.kernel.merges = [];
+    this.kernel.detections = [];
     return this.execute(op);
   }
 

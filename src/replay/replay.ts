@@ -146,7 +146,9 @@ export class TraceReplay {
       this.run({ kind: "vfork" }, line);
       this.current = this.nextProc;
     }
-    this.tasks.add(child, this.nextProc++, TaskTable.groupOf(parent, child, kind), parent.known);
+    const group = TaskTable.groupOf(parent, child, kind);
+    const t = this.tasks.add(child, this.nextProc++, group, parent.known);
+    this.hooks.afterOp?.(t, kind === "fork" ? "fork" : "vfork");
     this.flush(child);
   }
 
@@ -238,6 +240,7 @@ export class TraceReplay {
     this.hooks.beforeExit?.(task);
     this.switchTo(task.proc);
     this.run({ kind: "exit" }, line);
+    this.hooks.afterOp?.(task, "exit");
     this.current = -1;
     this.tasks.kill(task);
   }

@@ -20,11 +20,16 @@ describe("vmasim evaluate", () => {
     for (const p of listPolicies())
       expect(r.stdout).toMatch(new RegExp(`compactor\\s+${p.name}\\s+\\d+`));
     expect(r.stdout).toContain(`report written to ${join(out, "index.html")}`);
+    expect(r.stdout).toMatch(/checks per capture: compactor \d+\./);
     const html = readFileSync(join(out, "index.html"), "utf8");
     expect(html).toMatch(/<svg[^>]*aria-label="VMA count over time, compactor"/);
+    expect(html).toContain("<th>violations (top IDs)</th>");
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     const md = readFileSync(join(out, "report.md"), "utf8");
     expect(md).toMatch(/\| compactor \| linux-6\.18 \| \d+ \|/);
+    // the kernel's own rules keep every invariant on a real program's trace
+    expect(md).toMatch(/\| violations \(top IDs\) \|$/m);
+    expect(md).toMatch(/^\| compactor \| linux-6\.18 \| .* \| 0 \|$/m);
     expect(md).toMatch(/redis \(RFC, 2022\)/);
   });
 

@@ -43,7 +43,8 @@ export function replayText(r: ReplayReport): string {
       `  ${p.policy}: ${s.violations} distinct invariant violations (${s.detections} detected while replaying), ` +
         `found by ${s.failedChecks} of ${s.checks} checks; the first:`,
     );
-    for (const v of s.first.slice(0, 3)) out.push(`    trace line ${v.line}: ${v.id}: ${v.message}`);
+    for (const v of s.first.slice(0, 3))
+      out.push(`    trace line ${v.line}: ${v.id}: ${v.message}`);
   }
   const t = comparisonTable([r]);
   out.push(textTable({ ...t, title: "" }).replace(/^\n/, ""));
