@@ -16,6 +16,7 @@ import { compareRuns, whatClass } from "./fuzz/differential.js";
 import {
   formatFuzzEvent,
   fuzzAgainstKernel,
+  modelAlonePair,
   modelPair,
   regressionText,
   type EnginePair,
@@ -173,6 +174,39 @@ describe("fuzzAgainstKernel with planted disagreements", () => {
       b.runs.map((x) => [x.index, x.runSeed, x.status, x.message]),
     );
     expect(a.findings.map((f) => texts(f.ops))).toEqual(b.findings.map((f) => texts(f.ops)));
+  });
+
+  it("stops after maxFindings findings", async () => {
+    const all = await fuzzAgainstKernel({
+      seed: 21,
+      runs: 12,
+      steps: 60,
+      engines: mutatedPair(),
+      invariants: false,
+      shrink: false,
+    });
+    expect(all.findings.length).toBeGreaterThan(1);
+    const one = await fuzzAgainstKernel({
+      seed: 21,
+      runs: 12,
+      steps: 60,
+      engines: mutatedPair(),
+      invariants: false,
+      shrink: false,
+      maxFindings: 1,
+    });
+    expect(one.findings.map((f) => f.index)).toEqual([all.findings[0]!.index]);
+    expect(one.runs.length).toBe(all.findings[0]!.index + 1);
+  });
+
+  it("runs the model alone under a policy: its two runs agree and no invariant breaks", async () => {
+    const clean = await fuzzAgainstKernel({
+      seed: 5,
+      runs: 5,
+      steps: 60,
+      engines: modelAlonePair({ policy: "linux-6.18" }),
+    });
+    expect(clean.runs.map((x) => x.status)).toEqual(Array(5).fill("agree"));
   });
 
   it("reports a refusing reference as a refused run, and a crashing subject as a finding", async () => {

@@ -34,7 +34,8 @@ export {
 
 /**
  * Runs the model, collecting its records; if it throws, the error gets a `step` property (the
- * step it was executing), so a crash is reported at its step and shrinks around it.
+ * step it was executing), so a crash is reported at its step and shrinks around it, and a
+ * `records` property (what the model reported before it).
  */
 export function collectModel(ops: readonly Op[], file: string, options: ModelOptions): RunRecord[] {
   const out: RunRecord[] = [];
@@ -42,7 +43,7 @@ export function collectModel(ops: readonly Op[], file: string, options: ModelOpt
     for (const r of runModel(ops, file, options)) out.push(r);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    Object.assign(err, { step: out.length }); // header + (step - 1) records so far
+    Object.assign(err, { step: out.length, records: out }); // header + (step - 1) records so far
     throw err;
   }
   return out;
@@ -93,7 +94,8 @@ export function kernelPair(
 /**
  * Model against model: the reference runs with `reference` options, the subject with `subject`
  * options (neither takes anything from the other's header). For testing the fuzzer itself, and
- * for asking "which scenarios does this option change?".
+ * for asking "which scenarios does this option change?". A reference that crashes reports
+ * the records it made before, so that the subject crashing at the same step is the finding.
  */
 export function modelPair(
   reference: Partial<ModelOptions>,
@@ -103,13 +105,28 @@ export function modelPair(
     const options = { ...DEFAULT_OPTIONS, checkInvariants: false, ...o };
     return async (ops, file) => collectModel(ops, file, options);
   };
+  const ref = run(reference);
   return {
     referenceName: "reference model",
     subjectName: "model",
-    reference: run(reference),
+    reference: (ops, file) =>
+      ref(ops, file).catch((e: unknown) => {
+        const records = (e as { records?: RunRecord[] }).records;
+        if (!records) throw e;
+        return records;
+      }),
     subject: () => run(subject),
     isRefusal: () => false,
   };
+}
+
+/**
+ * The model alone under `options` (policy, region…): it runs twice, the second time checking
+ * every invariant after every step. Findings are then invariant violations and crashes (and
+ * any divergence between the two runs, which would mean the model is not deterministic).
+ */
+export function modelAlonePair(options: Partial<ModelOptions>): EnginePair {
+  return modelPair(options, { ...options, checkInvariants: true });
 }
 
 export interface KernelFuzzOptions {
@@ -121,22 +138,31 @@ export interface KernelFuzzOptions {
   steps?: number;
   /** Index of the first run (default 0): `skip: i, runs: 1` replays run i of the campaign. */
   skip?: number;
-  /** Where to write fuzz-<seed>-<index>.vms for each finding; null or absent: write nothing. */
+  /**
+   * Where to write fuzz-<seed>-<index>.vms for each finding (created with the first one); null
+   * or absent: write nothing.
+   */
   outDir?: string | null;
   /** Progress events (the CLI prints `formatFuzzEvent(e)` on stderr). */
   onProgress?: (event: FuzzEvent) => void;
+  /** Called with each shrunk finding once its file is written (`file`: null without outDir). */
+  onFinding?: (finding: Finding, file: string | null) => void | Promise<void>;
   /** Generator knobs (slots, maxProcs, failing…). */
   generate?: Partial<GenerateOptions>;
   /** Shrinker knobs (maxCalls, default 300), or false not to shrink. */
   shrink?: Partial<ShrinkOptions> | false;
   /** Report model invariant violations too (default true). */
   invariants?: boolean;
+  /** Stop after this many findings (default 0: run every run). */
+  maxFindings?: number;
   /** Options of the kernel runner (region, timeout, compiler). */
   kernel?: KernelOptions;
   /** Model options beyond what the kernel header sets (policy…). */
   model?: Partial<ModelOptions>;
   /** Replace the engines (tests: model against model, or a mutated record stream). */
   engines?: EnginePair;
+  /** The command that runs a finding's file, for the repro header (default `npx vmasim diff FILE`). */
+  fileCommand?: (file: string) => string;
   /** The command that replays run `index`, for the repro header. */
   replayCommand?: (
     seed: number,
@@ -153,33 +179,53 @@ export interface KernelFuzzReport extends DifferentialReport {
   elapsedMs: number;
 }
 
-/** The default replay command; the CLI may pass its own spelling. */
+/**
+ * The `vmasim fuzz` command line that replays run `index` alone; `against` is what follows
+ * `--against` (e.g. `invariants --policy linux-6.18`).
+ */
 export function defaultReplayCommand(
   seed: number,
   index: number,
   steps: number,
   generate: Partial<GenerateOptions> = {},
+  against = "kernel",
 ): string {
   const extra: string[] = [];
   if (generate.slots !== undefined) extra.push(`--slots ${generate.slots}`);
   if (generate.avoid && generate.avoid.length > 0)
     extra.push(`--avoid ${generate.avoid.join(",")}`);
   return [
-    `npx vmasim fuzz --against kernel --seed ${seed} --runs 1 --skip ${index} --steps ${steps}`,
+    `npx vmasim fuzz --against ${against} --seed ${seed} --runs 1 --skip ${index} --steps ${steps}`,
     ...extra,
   ].join(" ");
+}
+
+/** The file a finding is written to: OUTDIR/fuzz-<seed>-<index>.vms. */
+export function findingFile(outDir: string, finding: Pick<Finding, "seed" | "index">): string {
+  return join(outDir, `fuzz-${finding.seed}-${finding.index}.vms`);
+}
+
+/** What a finding is, in one phrase: "divergence between the model and the kernel (Linux …)". */
+export function findingTitle(finding: Finding, referenceName = "kernel"): string {
+  const header = finding.referenceRecords[0] as HeaderRecord | undefined;
+  switch (finding.comparison.kind) {
+    case "divergence":
+      return `divergence between the model and the ${referenceName}${header?.kernel ? ` (Linux ${header.kernel})` : ""}`;
+    case "invariant":
+      return `invariant violation in the model${header?.policy ? ` (policy ${header.policy})` : ""}`;
+    case "crash":
+      return "the model crashed";
+  }
 }
 
 /** The repro file of a finding: a `#` header (what, where, how to reproduce), then the shrunk ops. */
 export function reproText(
   finding: Finding,
-  info: { file: string; steps: number; referenceName?: string; replay: string },
+  info: { steps: number; referenceName?: string; fileCommand: string; replay: string },
 ): string {
   const c = finding.comparison;
-  const header = finding.referenceRecords[0] as HeaderRecord | undefined;
-  const ref = info.referenceName ?? "kernel";
   const lines = [
-    `vmasim fuzz: ${c.kind} between the model and the ${ref}${header?.kernel ? ` (Linux ${header.kernel})` : ""}`,
+    `vmasim fuzz: ${findingTitle(finding, info.referenceName)}`,
     `seed ${finding.seed}, run ${finding.index} (run seed 0x${finding.runSeed.toString(16)}), ${info.steps} steps`,
     `shrunk from ${finding.original.length} to ${finding.ops.length} ops in ${finding.shrinkCalls} tries${finding.exhausted ? " (budget exhausted: may not be minimal)" : ""}`,
     `first disagreement at step ${c.step} '${c.op}': ${c.what}`,
@@ -191,7 +237,7 @@ export function reproText(
     ...(finding.suspect ? [`suspect: ${finding.suspect}`] : []),
     "",
     "reproduce:",
-    `  npx vmasim diff ${info.file}`,
+    `  ${info.fileCommand}`,
     `  ${info.replay}`,
   ];
   return formatScenario(finding.ops.map(bodyOf), lines);
@@ -278,7 +324,6 @@ export async function fuzzAgainstKernel(options: KernelFuzzOptions): Promise<Ker
   const engines = options.engines ?? kernelPair(options.kernel, options.model);
   const files: string[] = [];
   const outDir = options.outDir ?? null;
-  if (outDir) await mkdir(outDir, { recursive: true });
   const report = await fuzzDifferential({
     seed: options.seed,
     runs: options.runs ?? 100,
@@ -287,22 +332,26 @@ export async function fuzzAgainstKernel(options: KernelFuzzOptions): Promise<Ker
     generate: options.generate ?? {},
     shrink: options.shrink === false ? false : { maxCalls: 300, ...options.shrink },
     invariants: options.invariants ?? true,
+    maxFindings: options.maxFindings ?? 0,
     engines,
     onProgress: options.onProgress,
     onFinding: async (finding) => {
-      if (!outDir) return;
-      const file = join(outDir, `fuzz-${finding.seed}-${finding.index}.vms`);
+      if (!outDir) return options.onFinding?.(finding, null);
+      await mkdir(outDir, { recursive: true }); // on the first finding: a clean campaign leaves no trace
+      const file = findingFile(outDir, finding);
       const replay = (options.replayCommand ?? defaultReplayCommand)(
         finding.seed,
         finding.index,
         steps,
         options.generate ?? {},
       );
+      const fileCommand = (options.fileCommand ?? ((f) => `npx vmasim diff ${f}`))(file);
       await writeFile(
         file,
-        reproText(finding, { file, steps, referenceName: engines.referenceName, replay }),
+        reproText(finding, { steps, referenceName: engines.referenceName, fileCommand, replay }),
       );
       files.push(file);
+      await options.onFinding?.(finding, file);
     },
   });
   // Surface an unavailable kernel as an error instead of N "error" runs.

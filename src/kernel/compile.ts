@@ -26,19 +26,22 @@ export type KernelAvailability =
   { available: true; compiler: string[] } | { available: false; reason: string };
 
 const CFLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra"];
-const SOURCE_CANDIDATES = [
-  "./helper/vmasim-helper.c", // running from src/kernel
-  "../../../src/kernel/helper/vmasim-helper.c", // running from dist/src/kernel
+const SOURCE_DIRS = [
+  "./helper/", // running from src/kernel
+  "../../../src/kernel/helper/", // running from dist/src/kernel
 ];
 
-/** Path of the bundled helper source (`src/kernel/helper/vmasim-helper.c`). */
-export function helperSourcePath(): string {
-  for (const rel of SOURCE_CANDIDATES) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
+/**
+ * Path of a bundled C source in `src/kernel/helper/`: the helper (`vmasim-helper.c`) by
+ * default, or the benchmark program (`vmasim-bench.c`).
+ */
+export function helperSourcePath(file = "vmasim-helper.c"): string {
+  for (const dir of SOURCE_DIRS) {
+    const p = fileURLToPath(new URL(dir + file, import.meta.url));
     if (existsSync(p)) return p;
   }
   throw new KernelUnavailableError(
-    "kernel: the helper source vmasim-helper.c is missing, reinstall vmasim (it ships in src/kernel/helper)",
+    `kernel: the helper source ${file} is missing, reinstall vmasim (it ships in src/kernel/helper)`,
   );
 }
 

@@ -1,4 +1,5 @@
-// Tests of the helper itself: its own region guard, and the timeout that kills every process.
+// Tests of the helper itself: its own region guard, the timeout that kills every process, and
+// the CPU pinning that keeps page reclaim deterministic.
 
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -100,6 +101,23 @@ describe.skipIf(!avail.available)(
       expect((err as KernelTimeoutError).records[0]).toMatchObject({ engine: "kernel" });
       expect(pids.length).toBe(2);
       for (const pid of pids) expect(helperAlive(pid)).toBe(false);
+    });
+
+    it("pins the controller and every worker to one CPU (per-CPU LRU batches)", async () => {
+      const h = await start();
+      try {
+        await h.request("0 fork");
+        await h.request("1 fork");
+        const allowed = h.pids.map(
+          (pid) =>
+            /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1],
+        );
+        expect(allowed.length).toBe(4);
+        expect(allowed[0]).toMatch(/^\d+$/);
+        expect(new Set(allowed)).toEqual(new Set([allowed[0]]));
+      } finally {
+        await h.close();
+      }
     });
 
     it("exits cleanly with every worker when its stdin closes", async () => {

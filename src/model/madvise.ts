@@ -256,12 +256,13 @@ function removeRange(k: Kernel, vma: Vma, start: number, end: number): Vma {
 
 /**
  * madvise_guard_install: mark the whole VMA VM_MAYBE_GUARD (no split), give it an
- * anon_vma, zap the range and install guard markers.
+ * anon_vma if it is anonymous (vma_is_anonymous: not shmem), zap the range and install
+ * guard markers.
  */
 function guardInstall(k: Kernel, vma: Vma, start: number, end: number): Vma {
   if (vma.flags & (VM_SPECIAL | VM_HUGETLB | VM_LOCKED)) throw new Errno("EINVAL"); // is_valid_guard_vma
   vma.flags |= VM_MAYBE_GUARD;
-  anonVmaPrepare(k, vma);
+  if (vma.isAnonymous) anonVmaPrepare(k, vma);
   zapRange(k, vma.mm, start, end);
   for (let a = start; a < end; a += PAGE_SIZE) vma.mm.pageTable.set(a, GUARD_PTE);
   return vma;

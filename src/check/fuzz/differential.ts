@@ -113,6 +113,8 @@ export interface DifferentialOptions {
   shrink: Partial<ShrinkOptions> | false;
   /** Report subject invariant violations (model records' `model.violations`) as findings. */
   invariants: boolean;
+  /** Stop the campaign after this many findings (0: never). */
+  maxFindings?: number;
   engines: EnginePair;
   onProgress?: (event: FuzzEvent) => void;
   /** Called with each finding as soon as it is shrunk (e.g. to write its file). */
@@ -283,6 +285,7 @@ export async function fuzzDifferential(options: DifferentialOptions): Promise<Di
   const outcomes: RunOutcome[] = [];
   const findings: Finding[] = [];
   for (let n = 0; n < runs; n++) {
+    if (options.maxFindings && findings.length >= options.maxFindings) break;
     const index = skip + n;
     const runSeed = deriveSeed(seed, index);
     const file = `fuzz-${seed}-${index}.vms`;

@@ -53,7 +53,18 @@ export function formatOp(op: OpBody): string {
     case "munlock":
     case "read":
     case "pages":
+    case "swapin":
+    case "ksm":
+    case "pin":
+    case "unpin":
+    case "largefolio":
       return `${op.kind} ${n(op.addr)} ${n(op.len)}`;
+    case "swapout":
+      return `swapout ${n(op.addr)} ${n(op.len)}${op.cache ? " cache" : ""}`;
+    case "migrate":
+      return `migrate ${n(op.addr)} ${n(op.len)}${op.hold ? " hold" : ""}`;
+    case "migratefinish":
+      return "migrate finish";
     case "mprotect":
       return `mprotect ${n(op.addr)} ${n(op.len)} ${formatProt(op.prot)}`;
     case "mremap": {

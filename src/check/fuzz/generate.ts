@@ -82,20 +82,26 @@ interface Move {
   len: number;
 }
 
-type Category =
-  | "mmap"
-  | "munmap"
-  | "mprotect"
-  | "touch"
-  | "read"
-  | "madvise"
-  | "mlock"
-  | "mremap"
-  | "fork"
-  | "switch"
-  | "exit"
-  | "pages"
-  | "name";
+const CATEGORIES = [
+  "mmap",
+  "munmap",
+  "mprotect",
+  "touch",
+  "read",
+  "madvise",
+  "mlock",
+  "mremap",
+  "fork",
+  "switch",
+  "exit",
+  "pages",
+  "name",
+] as const;
+
+type Category = (typeof CATEGORIES)[number];
+
+/** The mmap flags the generator may add besides FIXED and NOREPLACE (each can be avoided). */
+const OPTIONAL_MMAP_FLAGS = ["SHARED", "NORESERVE", "POPULATE", "LOCKED", "GROWSDOWN"] as const;
 
 const PROTS: ReadonlyArray<readonly [string, number]> = [
   ["rw", 10],
@@ -138,6 +144,19 @@ const ADVICE: ReadonlyArray<readonly [number, number]> = [
   [MADV_DONTNEED_LOCKED, 0.5],
 ];
 
+const ADVICE_NAMES = new Map<number, string>(Object.entries(MADVICE).map(([k, v]) => [v, k]));
+
+/** An advice's name as `avoid` spells it: the language's name, else its number. */
+const adviceName = (a: number) => ADVICE_NAMES.get(a) ?? String(a);
+
+/** Every name `GenerateOptions.avoid` understands, upper case. */
+export const AVOIDABLE: readonly string[] = [
+  ...CATEGORIES.map((c) => c.toUpperCase()),
+  ...ADVICE.map(([a]) => adviceName(a)),
+  ...OPTIONAL_MMAP_FLAGS,
+  "DONTUNMAP",
+];
+
 /** The scenario generator for one seed. */
 class Generator {
   private readonly rng: Prng;
@@ -159,8 +178,7 @@ class Generator {
   ) {
     this.rng = new Prng(seed);
     this.avoid = new Set(o.avoid.map((a) => a.toUpperCase()));
-    const names = new Map<number, string>(Object.entries(MADVICE).map(([k, v]) => [v, k]));
-    this.advice = ADVICE.filter(([a]) => !this.avoid.has(names.get(a) ?? String(a)));
+    this.advice = ADVICE.filter(([a]) => !this.avoid.has(adviceName(a)));
     this.procs = [{ parent: null, alive: true, cells: new Array<Cell | null>(o.slots).fill(null) }];
     this.noreserve = this.rng.pick([0.03, 0.3, 0.9]);
     const m = () => this.rng.pick([0.4, 1, 1, 2]);

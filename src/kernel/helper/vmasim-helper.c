@@ -37,6 +37,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -875,6 +876,22 @@ static void cleanup_and_exit(int code) {
   exit(code);
 }
 
+/*
+ * Pins the helper, and so its workers (fork inherits the affinity), to the CPU it runs on.
+ * The kernel gathers new and lazily freed folios in per-CPU batches before they reach the
+ * LRU lists, and MADV_PAGEOUT drains only the current CPU's batches (lru_add_drain): a
+ * worker that had moved to another CPU would find some of its pages off the LRU, and left
+ * alone, depending on the scheduler.
+ */
+static void pin_to_one_cpu(void) {
+  int cpu = sched_getcpu();
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof set, &set);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3 || parse_u64(argv[1], &g_base) || parse_u64(argv[2], &g_size)) {
     fprintf(stderr, "usage: vmasim-helper BASE SIZE (absolute base and size in bytes, page aligned)\n");
@@ -895,6 +912,7 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
+  pin_to_one_cpu();
 
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
