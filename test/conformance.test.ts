@@ -15,7 +15,7 @@ describe("conformance scenarios on the model", () => {
   });
   for (const zeroPage of [false, true]) {
     describe(
-      zeroPage ? "with the zero page" : "without the zero page (this machine's kernel)",
+      zeroPage ? "with the zero page" : "without the zero page (a kernel booted with pvm_no_zero_page=1)",
       () => {
         it.each(files.map((f) => [scenarioName(f), f]))("%s", (_name, file) => {
           expect(problems(runModelFile(file, { zeroPage }))).toEqual([]);

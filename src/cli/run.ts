@@ -26,6 +26,13 @@ export const MODEL_OPTIONS: readonly OptionSpec[] = [
     help: "CONFIG_ANON_VMA_NAME: 'name' works (without it, EINVAL)",
   },
   {
+    name: "thp",
+    type: "string",
+    choices: ["always", "madvise", "never"],
+    default: DEFAULT_OPTIONS.thp,
+    help: "transparent_hugepage/enabled: when a fault may map a PMD-sized THP",
+  },
+  {
     name: "no-check",
     type: "boolean",
     help: "skip the invariant checks after every step (faster)",
@@ -40,6 +47,7 @@ export function modelOptions(args: ParsedArgs): Omit<ModelOptions, "policy"> {
     zeroPage: args.string("zero-page") === "on",
     anonName: args.flag("anon-name"),
     checkInvariants: !args.flag("no-check"),
+    thp: args.string("thp") as ModelOptions["thp"],
   };
 }
 

@@ -30,6 +30,7 @@ import { ksmFolioUnmapped } from "./ksm.js";
 import { finishMigration } from "./migrate.js";
 import { dropMapping, folioMoveAnonRmap, mapPage, newAnonFolio, ZERO_FOLIO } from "./rmap.js";
 import { doSwapPage } from "./swap.js";
+import { doHugePmdAnonymousPage, hugeZeroWpPmd, splitHugePmd, thpFaultable } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /** anon_vma_compatible: may `b` (just after `a`) share `a`'s anon_vma? */
@@ -127,13 +128,26 @@ export function handleMmFault(k: Kernel, vma: Vma, addr: number, write: boolean)
   if (pte === undefined) {
     return vma.file ? fileFault(k, vma, addr, write) : doAnonymousPage(k, vma, addr, write);
   }
-  if (pte.kind === "present" && write && !pte.writable) return doWpPage(k, vma, addr);
+  if (pte.kind === "present" && write && !pte.writable) {
+    if (pte.pmd) {
+      // do_huge_pmd_wp_page: the huge zero page is replaced by a THP; a shared THP is
+      // split and the write falls back to the PTE (VM_FAULT_FALLBACK)
+      if (hugeZeroWpPmd(k, vma, addr)) return "ok";
+      splitHugePmd(vma.mm, addr);
+    }
+    return doWpPage(k, vma, addr);
+  }
   return "ok";
 }
 
 /** do_anonymous_page: the zero page for reads (when the kernel has it), else a new folio. */
 function doAnonymousPage(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
   if (vma.flags & VM_SHARED) return "SIGBUS";
+  if (thpFaultable(k, vma, addr)) {
+    anonVmaPrepare(k, vma); // vmf_anon_prepare comes before the huge zero page choice
+    doHugePmdAnonymousPage(k, vma, addr, write, ZERO_FOLIO);
+    return "ok";
+  }
   if (!write && k.options.zeroPage) {
     mapPage(vma.mm, addr, ZERO_FOLIO, 0, false);
     return "ok";
@@ -233,7 +247,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   anonVmaPrepare(k, vma);
   const copy = newAnonFolio(k, vma, addr);
   mm.pageTable.clear(addr);
-  dropMapping(folio);
+  dropMapping(folio, pte.sub);
   ksmFolioUnmapped(k, folio);
   mapPage(mm, addr, copy, 0, true);
   return "ok";

@@ -78,7 +78,7 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
         folio.everShared = true;
       }
       if (cow) pte.writable = false;
-      mapPage(dst.mm, addr, folio, pte.sub, pte.writable);
+      mapPage(dst.mm, addr, folio, pte.sub, pte.writable, pte.pmd); // copy_huge_pmd keeps the PMD
     }
   }
 }

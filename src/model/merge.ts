@@ -9,6 +9,7 @@ import { PAGE_SIZE } from "./constants.js";
 import { describeFlagDifference, VM_IGNORE_MERGE, VM_SPECIAL, VM_STICKY } from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import { splitVma } from "./split.js";
+import { splitHugePmdAt } from "./thp.js";
 import type { Vma } from "./vma.js";
 import { vmaVmg, type Vmg } from "./vmg.js";
 
@@ -170,6 +171,9 @@ function commitMerge(k: Kernel, vmg: Vmg): void {
   } else {
     mm.setRange(vma, vmg.start, vmg.end, vmg.pgoff);
   }
+  // vma_adjust_trans_huge: a boundary now inside a huge PMD splits it
+  splitHugePmdAt(mm, vmg.start);
+  splitHugePmdAt(mm, vmg.end);
   if (moved) ownerChange(k, moved);
   for (const r of removed) {
     ownerChange(k, { from: r, to: vma, start: r.start, end: r.end, removed: true });

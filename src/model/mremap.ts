@@ -21,6 +21,7 @@ import {
 import type { Kernel } from "./kernel.js";
 import { breakKsm } from "./ksm-merge.js";
 import { vmaMergeExistingRange, vmaMergeNewRange } from "./merge.js";
+import { HPAGE_PMD_SIZE, pmdStart, splitHugePmd } from "./thp.js";
 import type { Mm } from "./mm.js";
 import { doMunmap, pageAlign } from "./munmap.js";
 import type { Vma } from "./vma.js";
@@ -331,12 +332,24 @@ function movePageTables(
   dst: Vma | null,
   plan: MovePlan,
 ): void {
+  splitUnalignedHugePmds(mm, from, to, len);
   const entries = mm.pageTable.entries(from, from + len);
   for (const [a] of entries) mm.pageTable.clear(a);
   for (const [a, pte] of entries) {
     const at = to + (a - from);
     mm.pageTable.set(at, pte);
     if (dst && plan.relocatePte) plan.relocatePte(k, dst, at, pte);
+  }
+}
+
+/**
+ * move_page_tables moves a huge PMD whole (move_huge_pmd) only when source and destination
+ * are PMD aligned and the PMD lies in the range; every other huge PMD is split first.
+ */
+function splitUnalignedHugePmds(mm: Mm, from: number, to: number, len: number): void {
+  for (let s = pmdStart(from); s < from + len; s += HPAGE_PMD_SIZE) {
+    const whole = s >= from && s + HPAGE_PMD_SIZE <= from + len;
+    if (!whole || (to + (s - from)) % HPAGE_PMD_SIZE !== 0) splitHugePmd(mm, s);
   }
 }
 

@@ -25,6 +25,8 @@ export interface ModelOptions {
   maxMapCount: number;
   /** vm.overcommit_memory: with 2, MAP_NORESERVE is ignored. */
   overcommit: 0 | 1 | 2;
+  /** /sys/kernel/mm/transparent_hugepage/enabled: when a fault may map a PMD-sized THP. */
+  thp: "always" | "madvise" | "never";
 }
 
 export const DEFAULT_OPTIONS: ModelOptions = {
@@ -36,4 +38,5 @@ export const DEFAULT_OPTIONS: ModelOptions = {
   checkInvariants: true,
   maxMapCount: 65530,
   overcommit: 0,
+  thp: "madvise",
 };

@@ -16,6 +16,8 @@ export interface PresentPte {
   /** Page number within the folio. */
   sub: number;
   writable: boolean;
+  /** One of the PTRS_PER_PTE pages of a PMD mapping of a THP (src/model/thp.ts). */
+  pmd?: true;
 }
 
 /** A guard-region marker (MADV_GUARD_INSTALL, a PTE marker): any access faults. */
@@ -50,24 +52,42 @@ export type Pte = PresentPte | GuardPte | SwapPte | MigrationPte;
 export const GUARD_PTE: GuardPte = { kind: "guard" };
 
 class PteTable {
-  readonly slots: Array<Pte | undefined> = new Array(PTRS_PER_PTE);
+  /** Grown on demand up to PTRS_PER_PTE, so small tables stay small to walk and to copy. */
+  readonly slots: Array<Pte | undefined> = [];
   count = 0;
 }
 
 /** Page tables of one mm, keyed by virtual address. */
 export class PageTable {
   private readonly tables: BTree<number, PteTable> = new BTree<number, PteTable>();
+  /**
+   * The table looked up last, by key (undefined: none there). Page-by-page loops (faults,
+   * zaps, copies, moves) stay within one table for up to PTRS_PER_PTE entries, so this
+   * saves most tree lookups; not state, only a cache of `tables`.
+   */
+  private lastKey = -1;
+  private lastTable: PteTable | undefined = undefined;
+
+  /** The table of `key`, if any. */
+  private table(key: number): PteTable | undefined {
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastTable = this.tables.get(key);
+    }
+    return this.lastTable;
+  }
 
   get(addr: number): Pte | undefined {
-    return this.tables.get(Math.floor(addr / TABLE_SPAN))?.slots[slot(addr)];
+    return this.table(Math.floor(addr / TABLE_SPAN))?.slots[slot(addr)];
   }
 
   set(addr: number, pte: Pte): void {
     const key = Math.floor(addr / TABLE_SPAN);
-    let t = this.tables.get(key);
+    let t = this.table(key);
     if (!t) {
       t = new PteTable();
       this.tables.set(key, t);
+      this.lastTable = t;
     }
     const i = slot(addr);
     if (t.slots[i] === undefined) t.count++;
@@ -77,13 +97,16 @@ export class PageTable {
   /** Clears the entry at `addr`; returns what was there. */
   clear(addr: number): Pte | undefined {
     const key = Math.floor(addr / TABLE_SPAN);
-    const t = this.tables.get(key);
+    const t = this.table(key);
     if (!t) return undefined;
     const i = slot(addr);
     const old = t.slots[i];
     if (old !== undefined) {
       t.slots[i] = undefined;
-      if (--t.count === 0) this.tables.delete(key);
+      if (--t.count === 0) {
+        this.tables.delete(key);
+        this.lastTable = undefined;
+      }
     }
     return old;
   }
@@ -99,7 +122,7 @@ export class PageTable {
     this.tables.forRange(first, last, true, (key, t) => {
       const base = key * TABLE_SPAN;
       const lo = key === first ? slot(start) : 0;
-      const hi = key === last ? slot(end - 1) + 1 : PTRS_PER_PTE;
+      const hi = Math.min(key === last ? slot(end - 1) + 1 : PTRS_PER_PTE, t.slots.length);
       for (let i = lo; i < hi; i++) {
         const pte = t.slots[i];
         if (pte !== undefined) fn(base + i * PAGE_SIZE, pte);

@@ -23,13 +23,15 @@ function vmaRecord(k: Kernel, v: Vma, next: Vma | null): VmaRecord {
   let anon = 0;
   let shared = 0;
   let swap = 0;
+  let thp = 0;
   // smaps_pte_entry: swap entries count as swap; migration entries as their page
   v.mm.pageTable.forEach(v.start, v.end, (_addr, pte) => {
     if (pte.kind === "swap") swap++;
     if ((pte.kind !== "present" && pte.kind !== "migration") || pte.folio.isZero) return; // vm_normal_page
     rss++;
     if (pte.folio.isAnon) anon++;
-    if (pte.folio.mapcount >= 2) shared++;
+    if (pte.kind === "present" && pte.pmd) thp++; // AnonHugePages: PMD-mapped THPs
+    if (pte.folio.pageMapcount(pte.sub) >= 2) shared++;
   });
   const kb = PAGE_SIZE / 1024;
   const r: VmaRecord = {
@@ -41,7 +43,7 @@ function vmaRecord(k: Kernel, v: Vma, next: Vma | null): VmaRecord {
     anon_kb: anon * kb,
     shared_kb: shared * kb,
     swap_kb: swap * kb,
-    thp_kb: 0,
+    thp_kb: thp * kb,
     vmflags: vmflagsString(v.flags),
   };
   const name = vmaName(v);
@@ -117,8 +119,8 @@ function pageRecord(k: Kernel, addr: number, pte: Pte | undefined): PageRecord {
     present,
     // pte_to_pagemap_entry: a guard marker is a swap-format PTE marker, so PM_SWAP is set
     swapped: pte?.kind === "swap" || pte?.kind === "guard",
-    exclusive: present && !folio?.isZero && folio?.mapcount === 1, // PM_MMAP_EXCLUSIVE
-    mapcount: present && folio && !folio.isZero ? folio.mapcount : 0,
+    exclusive: present && !!folio && !folio.isZero && folio.pageMapcount(pte.sub) === 1, // PM_MMAP_EXCLUSIVE
+    mapcount: present && folio && !folio.isZero ? folio.pageMapcount(pte.sub) : 0,
     zero: present && !!folio?.isZero,
     thp: present && !!folio && folio.nrPages > 1,
     ksm: present && !!folio?.isKsm,

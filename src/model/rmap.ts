@@ -7,24 +7,37 @@ import type { Mm } from "./mm.js";
 import { ksmFolioUnmapped } from "./ksm.js";
 import type { PresentPte } from "./page-table.js";
 import type { SwapSlot } from "./swap-slot.js";
+import { splitHugePmdAt } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /** The shared zero page (ZERO_PAGE). */
 export const ZERO_FOLIO = new Folio(0, null, 0, 1, true);
 
 /** Installs a PTE mapping page `sub` of `folio` at `addr` (folio_add_*_rmap + set_pte). */
-export function mapPage(mm: Mm, addr: number, folio: Folio, sub: number, writable: boolean): void {
+export function mapPage(
+  mm: Mm,
+  addr: number,
+  folio: Folio,
+  sub: number,
+  writable: boolean,
+  pmd = false,
+): void {
   if (!folio.isZero) {
-    folio.mapcount++;
+    folio.countMapping(sub, 1);
     folio.refcount++;
   }
-  mm.pageTable.set(addr, { kind: "present", folio, sub, writable });
+  mm.pageTable.set(
+    addr,
+    pmd
+      ? { kind: "present", folio, sub, writable, pmd }
+      : { kind: "present", folio, sub, writable },
+  );
 }
 
 /** Drops one mapping of a folio (folio_remove_rmap + folio_put); frees it at refcount 0. */
-export function dropMapping(folio: Folio): void {
+export function dropMapping(folio: Folio, sub = 0): void {
   if (folio.isZero) return;
-  folio.mapcount--;
+  folio.countMapping(sub, -1);
   putFolio(folio);
 }
 
@@ -72,11 +85,13 @@ export function folioMoveAnonRmap(folio: Folio, vma: Vma): void {
  * too unless `keepGuards` (MADV_DONTNEED keeps them).
  */
 export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuards = false): void {
+  splitHugePmdAt(mm, start); // zap_pmd_range: a partly zapped huge PMD is split first
+  splitHugePmdAt(mm, end);
   for (const [addr, pte] of mm.pageTable.entries(start, end)) {
     if (pte.kind === "guard" && keepGuards) continue;
     mm.pageTable.clear(addr);
     if (pte.kind === "present") {
-      dropMapping(pte.folio);
+      dropMapping(pte.folio, pte.sub);
       ksmFolioUnmapped(k, pte.folio);
     } else if (pte.kind === "swap") {
       swapFree(pte.slot);

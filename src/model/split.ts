@@ -4,6 +4,7 @@ import { anonVmaClone } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import type { Kernel } from "./kernel.js";
+import { splitHugePmdAt } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /**
@@ -30,5 +31,6 @@ export function splitVmaUnchecked(vma: Vma, addr: number, newBelow: boolean): Vm
   if (newBelow) mm.setRange(vma, addr, vma.end, vma.pgoff + delta);
   else mm.setRange(vma, vma.start, addr, vma.pgoff);
   mm.insert(n);
+  splitHugePmdAt(mm, addr); // vma_adjust_trans_huge
   return n;
 }

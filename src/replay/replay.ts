@@ -25,6 +25,7 @@ export function replayOptions(policy: string): ModelOptions {
     checkInvariants: false,
     maxMapCount: 1 << 30, // the trace already obeyed the real limit
     overcommit: 0,
+    thp: "madvise", // this machine's setting, where the captures were taken
   };
 }
 

@@ -1,0 +1,101 @@
+// PMD-mapped transparent huge pages (mm/huge_memory.c): the fault that allocates one
+// (do_huge_pmd_anonymous_page, with the huge zero page for reads), its write fault
+// (do_huge_pmd_wp_page) and __split_huge_pmd when a VMA boundary, a partial zap or an
+// unaligned move cuts it. A PMD mapping is kept as its PTRS_PER_PTE entries marked `pmd`;
+// split, they are ordinary PTEs of the same large folio. khugepaged is not modelled.
+// This module is browser compatible.
+
+import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
+import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE } from "./flags.js";
+import { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import type { Mm } from "./mm.js";
+import type { PresentPte } from "./page-table.js";
+import { mapPage } from "./rmap.js";
+import type { Vma } from "./vma.js";
+
+/** HPAGE_PMD_SIZE. */
+export const HPAGE_PMD_SIZE = PAGE_SIZE * PTRS_PER_PTE;
+
+/** The PMD-aligned address at or below `addr`. */
+export function pmdStart(addr: number): number {
+  return addr - (addr % HPAGE_PMD_SIZE);
+}
+
+/**
+ * thp_vma_allowable_order(PMD_ORDER) and thp_vma_suitable_order for a fault at `addr`: a
+ * private anonymous VMA, THP enabled for it (always, or madvise with VM_HUGEPAGE; never
+ * with VM_NOHUGEPAGE), the aligned 2 MiB around `addr` inside the VMA, and no page table
+ * there yet (pmd_none).
+ */
+export function thpFaultable(k: Kernel, vma: Vma, addr: number): boolean {
+  const mode = k.options.thp;
+  if (mode === "never" || !vma.isAnonymous || vma.flags & (VM_SHARED | VM_NOHUGEPAGE)) return false;
+  if (mode === "madvise" && !(vma.flags & VM_HUGEPAGE)) return false;
+  const haddr = pmdStart(addr);
+  if (haddr < vma.start || haddr + HPAGE_PMD_SIZE > vma.end) return false;
+  return !vma.mm.pageTable.any(haddr, haddr + HPAGE_PMD_SIZE);
+}
+
+/** Maps `folio` (PTRS_PER_PTE pages, or the zero page) by the PMD at `haddr` (set_pmd_at). */
+function setHugePmd(mm: Mm, haddr: number, folio: Folio, writable: boolean): void {
+  for (let i = 0; i < PTRS_PER_PTE; i++) {
+    const sub = folio.isZero ? 0 : i;
+    mapPage(mm, haddr + i * PAGE_SIZE, folio, sub, writable, true);
+  }
+}
+
+/**
+ * do_huge_pmd_anonymous_page: a read maps the huge zero page (when the kernel has a zero
+ * page); otherwise a new THP of the VMA's anon_vma is mapped by the PMD. `av` is the
+ * VMA's anon_vma (the caller ran anon_vma_prepare).
+ */
+export function doHugePmdAnonymousPage(
+  k: Kernel,
+  vma: Vma,
+  addr: number,
+  write: boolean,
+  zero: Folio,
+): void {
+  const haddr = pmdStart(addr);
+  if (!write && k.options.zeroPage) {
+    setHugePmd(vma.mm, haddr, zero, false);
+    return;
+  }
+  const folio = new Folio(k.nextId("folio"), vma.anonVma, vma.linearIndex(haddr), PTRS_PER_PTE);
+  folio.anonExclusive = true;
+  setHugePmd(vma.mm, haddr, folio, (vma.flags & VM_WRITE) !== 0);
+}
+
+/**
+ * do_huge_pmd_wp_page on the huge zero page (do_huge_zero_wp_pmd): a new THP replaces it.
+ * Returns false when the entry is not a huge zero PMD.
+ */
+export function hugeZeroWpPmd(k: Kernel, vma: Vma, addr: number): boolean {
+  const pte = vma.mm.pageTable.get(addr);
+  if (pte?.kind !== "present" || !pte.pmd || !pte.folio.isZero) return false;
+  const haddr = pmdStart(addr);
+  for (let i = 0; i < PTRS_PER_PTE; i++) vma.mm.pageTable.clear(haddr + i * PAGE_SIZE);
+  const folio = new Folio(k.nextId("folio"), vma.anonVma, vma.linearIndex(haddr), PTRS_PER_PTE);
+  folio.anonExclusive = true;
+  setHugePmd(vma.mm, haddr, folio, true);
+  return true;
+}
+
+/** __split_huge_pmd: the PMD mapping around `addr`, if any, becomes PTRS_PER_PTE PTEs. */
+export function splitHugePmd(mm: Mm, addr: number): void {
+  const haddr = pmdStart(addr);
+  const first = mm.pageTable.get(haddr);
+  if (first?.kind !== "present" || !first.pmd) return;
+  mm.pageTable.forEach(haddr, haddr + HPAGE_PMD_SIZE, (_a, pte) => {
+    if (pte.kind === "present") delete (pte as PresentPte).pmd;
+  });
+}
+
+/**
+ * vma_adjust_trans_huge (and zap_pmd_range on a partial range): a boundary at an unaligned
+ * `addr` inside a PMD mapping splits it.
+ */
+export function splitHugePmdAt(mm: Mm, addr: number): void {
+  if (addr % HPAGE_PMD_SIZE !== 0) splitHugePmd(mm, addr);
+}
