@@ -1,99 +1,24 @@
-// The benchmark's model side: the workloads of bench/workloads.ts driven straight through
-// the model's system-call functions (doMmap, doMunmap, doMprotect, doMremap, userAccess,
-// dupMmap, exitMmap) on a Machine with invariant checks off. Machine.step is not used: it
-// builds per-step records, which is reporting, not the VMA machinery being measured.
+// The side-by-side workloads on the model: the same operations as the kernel program
+// (src/kernel/helper/vmasim-bench.c), at the same addresses, with invariant checks off.
 
-import { performance } from "node:perf_hooks";
-import type { MmapFlag, MremapFlag, Prot } from "../src/input/ops.js";
-import { PAGE_SIZE } from "../src/model/constants.js";
-import { userAccess } from "../src/model/fault.js";
-import { dupMmap, exitMmap } from "../src/model/fork.js";
-import type { Kernel } from "../src/model/kernel.js";
-import { Machine } from "../src/model/machine.js";
-import { Mm } from "../src/model/mm.js";
-import { doMmap } from "../src/model/mmap.js";
-import { doMprotect } from "../src/model/mprotect.js";
-import { doMremap } from "../src/model/mremap.js";
-import { doMunmap } from "../src/model/munmap.js";
-import { DEFAULT_OPTIONS } from "../src/model/options.js";
-import type { Timing } from "./workloads.js";
+import { PAGE_SIZE } from "../model/constants.js";
+import { userAccess } from "../model/fault.js";
+import { dupMmap, exitMmap } from "../model/fork.js";
+import { Mm } from "../model/mm.js";
+import { doMmap } from "../model/mmap.js";
+import { doMprotect } from "../model/mprotect.js";
+import { doMremap } from "../model/mremap.js";
+import { doMunmap } from "../model/munmap.js";
+import { BASE, fresh, GIB, MMAP_FLAGS, MREMAP_FLAGS, R, resetMerges, RW, touch } from "./ctx.js";
+import { collectGarbage } from "./heap.js";
+import { cpuMs, measure, timed, type Round, type Timing } from "./measure.js";
 
-/** Same layout as bench/kernel.c: one 8 GiB slot per workload from 0x200000000000. */
-const BASE = 0x200000000000;
-const SLOT = 8 * 2 ** 30;
-const GIB = 2 ** 30;
+/** Same layout as the kernel program: one 8 GiB slot per workload from BASE. */
+const SLOT = 8 * GIB;
 /** Pages mapped and touched per round of the fault workloads. */
 const FAULT_PAGES = 4096;
 
-const RW: Prot = { read: true, write: true, exec: false };
-const R: Prot = { read: true, write: false, exec: false };
-/** Without FIXED the model's mmap is MAP_FIXED_NOREPLACE, as in the kernel program. */
-const MMAP_FLAGS: readonly MmapFlag[] = ["PRIVATE"];
-const MREMAP_FLAGS: readonly MremapFlag[] = ["MAYMOVE", "FIXED"];
-
 const slot = (i: number): number => BASE + i * SLOT;
-
-/** One round: `n` iterations; returns the milliseconds of the timed part. */
-type Round = (n: number) => number;
-
-interface Ctx {
-  k: Kernel;
-  mm: Mm;
-}
-
-function fresh(): Ctx {
-  const machine = new Machine({ ...DEFAULT_OPTIONS, checkInvariants: false });
-  const k = machine.kernel;
-  const p = k.procs[0];
-  if (!p) throw new Error("bench: the machine has no process p0");
-  return { k, mm: p.mm };
-}
-
-/**
- * Merge attempts accumulate in kernel.merges until Machine.step resets them; the workloads
- * reset them per iteration the same way, so the array never grows across iterations.
- */
-function resetMerges(k: Kernel): void {
-  if (k.merges.length !== 0) k.merges.length = 0;
-}
-
-function touch(c: Ctx, addr: number, len: number, write: boolean): void {
-  for (let a = addr; a < addr + len; a += PAGE_SIZE) {
-    const r = userAccess(c.k, c.mm, a, write);
-    if (r !== "ok") throw new Error(`bench: access at 0x${a.toString(16)} gave ${r}`);
-  }
-}
-
-/** Warm-up, then 3 repetitions of at least timing.repS each; the median rate in ops/s. */
-export function measure(round: Round, opsPerIter: number, timing: Timing): number {
-  let n = 1;
-  const t0 = performance.now();
-  for (;;) {
-    const ms = round(n);
-    if (ms >= 5 || n >= 1 << 24) break;
-    n *= 2;
-  }
-  while (performance.now() - t0 < timing.warmS * 1000) round(n);
-  const rates: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    let total = 0;
-    let iters = 0;
-    const wall0 = performance.now();
-    while (total < timing.repS * 1000 && performance.now() - wall0 < (4 * timing.repS + 1) * 1000) {
-      total += round(n);
-      iters += n;
-    }
-    rates.push((iters * opsPerIter) / (total / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return rates[1] as number;
-}
-
-function timed(n: number, body: () => void): number {
-  const t = performance.now();
-  for (let i = 0; i < n; i++) body();
-  return performance.now() - t;
-}
 
 interface ModelWorkload {
   name: string;
@@ -178,9 +103,9 @@ function firstTouch(name: string, s: number, write: boolean): ModelWorkload {
         let ms = 0;
         for (let i = 0; i < n; i++) {
           doMmap(c.k, c.mm, addr, len, RW, MMAP_FLAGS);
-          const t = performance.now();
+          const t = cpuMs();
           for (let a = addr; a < addr + len; a += PAGE_SIZE) userAccess(c.k, c.mm, a, write);
-          ms += performance.now() - t;
+          ms += cpuMs() - t;
           doMunmap(c.k, c.mm, addr, len);
           resetMerges(c.k);
         }
@@ -232,9 +157,10 @@ const MODEL_WORKLOADS: readonly ModelWorkload[] = [
   mmapMunmap("mmap_munmap_1g", 12, GIB),
 ];
 
-/** Runs the model workload `name`; returns ops/s. */
+/** Runs the model workload `name`; returns operations per second. */
 export function runModelWorkload(name: string, timing: Timing): number {
   const w = MODEL_WORKLOADS.find((x) => x.name === name);
   if (!w) throw new Error(`bench: no model workload ${name}`);
+  collectGarbage();
   return measure(w.setup(), w.opsPerIter, timing);
 }

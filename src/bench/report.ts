@@ -1,0 +1,218 @@
+// The benchmark's results and their two renderings: a readable report and one JSON
+// object whose "results" array holds the side-by-side rows. Pure: no I/O, no clock.
+
+import type { MemoryResult } from "./memory.js";
+import type { RelocationRow } from "./relocation.js";
+import { SCALE_OPS, SCALE_VMA_PAGES, type ScaleResult } from "./scale.js";
+import type { SideRow } from "./side-by-side.js";
+
+/** The machine a run measured. */
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  /** Kernel release (uname -r). */
+  kernel: string;
+  node: string;
+  /** The 1-minute load average at the end of the run: above the CPU count, figures are noisy. */
+  load: number;
+}
+
+/** One run of `vmasim bench`: each section, or null when it was not run. */
+export interface BenchResult {
+  quick: boolean;
+  machine: MachineInfo;
+  /** Why the kernel column is empty, or null when the kernel ran. */
+  kernelSkipped: string | null;
+  side: SideRow[] | null;
+  scale: ScaleResult | null;
+  memory: MemoryResult | null;
+  relocation: RelocationRow[] | null;
+}
+
+/** The issue's goals. Every side-by-side row: the model at least this many times the kernel. */
+export const RATIO_GOAL = 3;
+/** Cost per operation at the largest scale size, at most this many times that at the smallest. */
+export const SCALE_GOAL = 2;
+export const BYTES_PER_VMA_GOAL = 300;
+export const BYTES_PER_PAGE_GOAL = 100;
+/** Replay rows (unit "event"): trace events per second on the model. */
+export const REPLAY_GOAL = 1_000_000;
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** The JSON rendering: {"results":[{name,model_per_s,kernel_per_s,ratio}], …}. */
+export function benchJson(r: BenchResult): string {
+  const out = {
+    results: (r.side ?? []).map((row) => ({
+      name: row.name,
+      model_per_s: round(row.model),
+      kernel_per_s: row.kernel === null ? null : round(row.kernel),
+      ratio: row.ratio === null ? null : round(row.ratio, 3),
+    })),
+    scale:
+      r.scale?.rows.map((s) => ({
+        vmas: s.vmas,
+        resident_pages: s.residentPages,
+        build_s: round(s.buildS, 2),
+        heap_bytes: s.heapBytes,
+        ns_per_op: Object.fromEntries(Object.entries(s.nsPerOp).map(([k, v]) => [k, round(v)])),
+      })) ?? null,
+    memory: r.memory && {
+      vmas: r.memory.vmas,
+      pages: r.memory.pages,
+      bytes_per_vma: round(r.memory.bytesPerVma),
+      bytes_per_faulted_vma: round(r.memory.bytesPerFaultedVma),
+      bytes_per_page: round(r.memory.bytesPerPage),
+    },
+    relocation:
+      r.relocation?.map((x) => ({
+        policy: x.policy,
+        vma_pages: x.vmaPages,
+        resident_pages: x.residentPages,
+        merged: x.merged,
+        pages_walked: x.pagesWalked,
+        pages_relocated: x.pagesRelocated,
+        us_per_merge: round(x.usPerMerge, 2),
+      })) ?? null,
+    scale_skipped: r.scale?.skipped ?? null,
+    machine: r.machine,
+    kernel_skipped: r.kernelSkipped,
+    quick: r.quick,
+  };
+  return `${JSON.stringify(out)}\n`;
+}
+
+function fmtRate(r: number | null): string {
+  if (r === null) return "-";
+  return r >= 100 ? Math.round(r).toLocaleString("en-US") : r.toPrecision(3);
+}
+
+function fmtNs(ns: number): string {
+  return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${Math.round(ns)} ns`;
+}
+
+const int = (n: number) => n.toLocaleString("en-US");
+
+/** Microseconds at the clock's resolution (1 µs). */
+function fmtUs(us: number): string {
+  return us >= 1000 ? `${int(Math.round(us))} µs` : `${us.toFixed(1)} µs`;
+}
+
+/** Aligned columns, header underlined; columns in `right` are right-aligned. */
+function table(rows: readonly string[][], right: ReadonlySet<number>): string[] {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
+  return rows.flatMap((r, i) => {
+    const line = r
+      .map((cell, c) =>
+        right.has(c) ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0),
+      )
+      .join("  ")
+      .trimEnd();
+    return i === 0 ? [line, "-".repeat(line.length)] : [line];
+  });
+}
+
+const verdict = (ok: boolean) => (ok ? "ok" : "MISS");
+
+function sideText(rows: readonly SideRow[]): string[] {
+  const body = rows.map((r) => [
+    r.label,
+    r.unit,
+    fmtRate(r.model),
+    fmtRate(r.kernel),
+    r.ratio === null ? "-" : `${r.ratio.toFixed(2)}×`,
+    r.ratio !== null
+      ? verdict(r.ratio >= RATIO_GOAL)
+      : r.unit === "event"
+        ? verdict(r.model >= REPLAY_GOAL)
+        : "",
+  ]);
+  return [
+    `Model (invariant checks off) vs. the real kernel, operations per second; goals: ratio ≥ ${RATIO_GOAL},`,
+    `replays (the model's part: events parsed beforehand) ≥ ${int(REPLAY_GOAL)} events/s`,
+    "",
+    ...table(
+      [["workload", "unit", "model /s", "kernel /s", "ratio", ""], ...body],
+      new Set([2, 3, 4]),
+    ),
+  ];
+}
+
+function scaleText({ rows, skipped }: ScaleResult): string[] {
+  const head = ["VMAs", "resident pages", "build", "heap", ...SCALE_OPS];
+  const body = rows.map((s) => [
+    int(s.vmas),
+    int(s.residentPages),
+    `${s.buildS.toFixed(1)} s`,
+    `${(s.heapBytes / 2 ** 20).toFixed(0)} MiB`,
+    ...SCALE_OPS.map((op) => fmtNs(s.nsPerOp[op] ?? NaN)),
+  ]);
+  const lines = [
+    `Scale: one mm of N VMAs with ${SCALE_VMA_PAGES} resident pages each; time per operation on VMAs spread over it`,
+    "",
+    ...table([head, ...body], new Set(head.map((_, i) => i))),
+  ];
+  if (skipped) lines.push(`  ${skipped}`);
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  if (first && last && last !== first) {
+    lines.push("");
+    for (const op of SCALE_OPS) {
+      const growth = (last.nsPerOp[op] ?? NaN) / (first.nsPerOp[op] ?? NaN);
+      lines.push(
+        `  ${op}: ${int(last.vmas)} VMAs cost ${growth.toFixed(2)}× ${int(first.vmas)} VMAs (goal ≤ ${SCALE_GOAL}×) ${verdict(growth <= SCALE_GOAL)}`,
+      );
+    }
+  }
+  return lines;
+}
+
+function memoryText(m: MemoryResult): string[] {
+  return [
+    `Memory (V8 heap after full GC; ${int(m.vmas)} one-page VMAs, one VMA of ${int(m.pages)} resident pages)`,
+    "",
+    `  per VMA, unfaulted:             ${m.bytesPerVma.toFixed(0)} B (goal ≤ ${BYTES_PER_VMA_GOAL}) ${verdict(m.bytesPerVma <= BYTES_PER_VMA_GOAL)}`,
+    `  per VMA, faulted (+anon_vma…):  ${(m.bytesPerVma + m.bytesPerFaultedVma).toFixed(0)} B (goal ≤ ${BYTES_PER_VMA_GOAL}) ${verdict(m.bytesPerVma + m.bytesPerFaultedVma <= BYTES_PER_VMA_GOAL)}`,
+    `  per resident page:              ${m.bytesPerPage.toFixed(0)} B (goal ≤ ${BYTES_PER_PAGE_GOAL}) ${verdict(m.bytesPerPage <= BYTES_PER_PAGE_GOAL)}`,
+  ];
+}
+
+function relocationText(rows: readonly RelocationRow[]): string[] {
+  const body = rows.map((x) => [
+    x.policy,
+    int(x.vmaPages),
+    int(x.residentPages),
+    x.merged ? "yes" : "no",
+    int(x.pagesWalked),
+    int(x.pagesRelocated),
+    fmtUs(x.usPerMerge),
+  ]);
+  return [
+    "Relocation: mremap B next to A (different anon_vmas), per policy; pages counted by Kernel.stats",
+    "",
+    ...table(
+      [
+        ["policy", "VMA pages", "resident", "merged", "walked", "relocated", "time/mremap"],
+        ...body,
+      ],
+      new Set([1, 2, 4, 5, 6]),
+    ),
+  ];
+}
+
+/** The readable rendering. */
+export function benchText(r: BenchResult): string {
+  const m = r.machine;
+  const sections: string[][] = [
+    [
+      `vmasim bench${r.quick ? " --quick" : ""}: ${m.cpus} CPUs (${m.cpuModel}), Linux ${m.kernel}, Node.js ${m.node}`,
+      `load average ${m.load.toFixed(2)} at the end${m.load > m.cpus / 2 ? " (other work was running: figures are noisy)" : ""}`,
+      ...(r.kernelSkipped === null ? [] : [`kernel column skipped: ${r.kernelSkipped}`]),
+    ],
+  ];
+  if (r.side) sections.push(sideText(r.side));
+  if (r.scale) sections.push(scaleText(r.scale));
+  if (r.memory) sections.push(memoryText(r.memory));
+  if (r.relocation) sections.push(relocationText(r.relocation));
+  return `${sections.map((s) => s.join("\n")).join("\n\n")}\n`;
+}

@@ -1,0 +1,124 @@
+// `vmasim bench`: the model against the real kernel on the same workloads, the model at
+// the scale of large address spaces, its memory per VMA and per page, and the cost of
+// relocation under each policy. Figures are printed, never asserted; progress on stderr.
+
+import { availableParallelism, cpus, loadavg, release } from "node:os";
+import { prepareKernel, type KernelBench } from "../bench/kernel.js";
+import { FULL_TIMING, QUICK_TIMING } from "../bench/measure.js";
+import { measureMemory } from "../bench/memory.js";
+import { FULL_CASES, QUICK_CASES, relocationRows } from "../bench/relocation.js";
+import { bundledCaptures, replayRows } from "../bench/replay.js";
+import { benchJson, benchText, type BenchResult } from "../bench/report.js";
+import { scaleRows } from "../bench/scale.js";
+import { sideBySide } from "../bench/side-by-side.js";
+import { UsageError } from "./errors.js";
+import { writeAll, type CliIo } from "./io.js";
+import type { CommandSpec, ParsedArgs } from "./spec.js";
+
+const SECTIONS = ["side", "scale", "memory", "relocation"] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** Sizes of each section, full and --quick. */
+const SIZES = {
+  full: { scale: [1_000, 10_000, 100_000, 1_000_000], memory: [100_000, 1 << 20], reloc: 0.3 },
+  quick: { scale: [1_000, 10_000], memory: [10_000, 1 << 16], reloc: 0.05 },
+} as const;
+
+/** --only a,b: each a section name. */
+function sectionsOf(args: ParsedArgs): Set<Section> {
+  const value = args.optional("only");
+  if (value === undefined) return new Set(SECTIONS);
+  const names = value.split(",").map((s) => s.trim());
+  for (const n of names) {
+    if (!(SECTIONS as readonly string[]).includes(n)) {
+      throw new UsageError(
+        `--only: '${n}' is not a section, choose from: ${SECTIONS.join(", ")}`,
+        false,
+      );
+    }
+  }
+  return new Set(names as Section[]);
+}
+
+async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
+  const sections = sectionsOf(args);
+  const quick = args.flag("quick");
+  const sizes = quick ? SIZES.quick : SIZES.full;
+  const timing = quick ? QUICK_TIMING : FULL_TIMING;
+  const progress = (msg: string) => io.stderr.write(`${msg}\n`);
+
+  let kernel: KernelBench = { ok: false, reason: "--no-kernel" };
+  if (sections.has("side") && !args.flag("no-kernel")) {
+    progress("kernel: compiling the benchmark program");
+    kernel = await prepareKernel();
+    if (!kernel.ok) progress(`kernel: skipped: ${kernel.reason}`);
+  }
+  const side = sections.has("side")
+    ? [
+        ...(await sideBySide({ quick, timing, kernel, stderr: io.stderr, progress })),
+        ...(await replayRows(bundledCaptures(), timing, progress)),
+      ]
+    : null;
+  const scale = sections.has("scale") ? scaleRows(sizes.scale, timing, progress) : null;
+  const memory = sections.has("memory")
+    ? measureMemory(sizes.memory[0], sizes.memory[1], progress)
+    : null;
+  const relocation = sections.has("relocation")
+    ? relocationRows(quick ? QUICK_CASES : FULL_CASES, sizes.reloc, progress)
+    : null;
+  const result: BenchResult = {
+    quick,
+    machine: {
+      cpus: availableParallelism(),
+      cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+      kernel: release(),
+      node: process.versions.node,
+      load: loadavg()[0] ?? 0,
+    },
+    kernelSkipped: side && !kernel.ok ? kernel.reason : null,
+    side,
+    scale,
+    memory,
+    relocation,
+  };
+  await writeAll(io.stdout, args.flag("json") ? benchJson(result) : benchText(result));
+  return 0;
+}
+
+/** The `bench` command. */
+export const benchCommand: CommandSpec = {
+  name: "bench",
+  summary: "benchmark the model against the real kernel, at scale, in memory and per policy",
+  args: "",
+  minArgs: 0,
+  maxArgs: 0,
+  examples: [
+    ["vmasim bench", "every section (several minutes; 1M VMAs need about 3.5 GiB of heap)"],
+    ["vmasim bench --quick --json", "a short run, as one JSON object"],
+    ["vmasim bench --only side --no-kernel", "the model's side-by-side rates only"],
+    [
+      "node --max-old-space-size=8192 bin/vmasim.js bench --only scale,memory",
+      "scale and memory with room for 16 million pages",
+    ],
+  ],
+  options: [
+    {
+      name: "json",
+      type: "boolean",
+      help: 'print {"results":[{name,model_per_s,kernel_per_s,ratio}…],…}',
+    },
+    { name: "quick", type: "boolean", help: "short timings and small sizes (well under a minute)" },
+    { name: "no-kernel", type: "boolean", help: "leave out the kernel column (model only)" },
+    {
+      name: "only",
+      type: "string",
+      value: "SECTION[,SECTION…]",
+      help: `run only these sections: ${SECTIONS.join(", ")}`,
+    },
+  ],
+  exits: [
+    [0, "the figures were printed (goals are reported, not enforced)"],
+    [2, "usage error or internal error"],
+  ],
+  run: bench,
+};

@@ -1,0 +1,70 @@
+// Tests of `vmasim bench`: a --quick run (model only, so that it needs no compiler) prints
+// one well-formed JSON object with every section; figures are not asserted, only present.
+
+import { basename } from "node:path";
+import { describe, expect, test } from "vitest";
+import { bundledCaptures } from "../../src/bench/replay.js";
+import { SCALE_OPS } from "../../src/bench/scale.js";
+import { QUICK_CASES } from "../../src/bench/relocation.js";
+import { WORKLOADS } from "../../src/bench/workloads.js";
+import { listPolicies } from "../../src/policy/registry.js";
+import { cli } from "./harness.js";
+
+const positive = (x: unknown) => typeof x === "number" && Number.isFinite(x) && x > 0;
+
+describe("vmasim bench", () => {
+  test("--quick --json --no-kernel prints every section as one JSON object", async () => {
+    const r = await cli("bench", "--quick", "--json", "--no-kernel");
+    expect(r.code).toBe(0);
+    expect(r.stdout.endsWith("}\n")).toBe(true);
+    const out = JSON.parse(r.stdout);
+    const replays = bundledCaptures().map((p) => `replay_${basename(p)}`);
+    expect(replays.length).toBeGreaterThan(0);
+    expect(out.results.map((x: { name: string }) => x.name)).toEqual([
+      ...WORKLOADS.map((w) => w.name),
+      ...replays,
+    ]);
+    for (const row of out.results) {
+      expect(Object.keys(row)).toEqual(["name", "model_per_s", "kernel_per_s", "ratio"]);
+      expect(positive(row.model_per_s)).toBe(true);
+      expect(row.kernel_per_s).toBeNull();
+      expect(row.ratio).toBeNull();
+    }
+    expect(out.kernel_skipped).toBe("--no-kernel");
+    expect(out.scale.map((s: { vmas: number }) => s.vmas)).toEqual([1_000, 10_000]);
+    for (const s of out.scale) {
+      expect(s.resident_pages).toBe(16 * s.vmas);
+      expect(Object.keys(s.ns_per_op)).toEqual(SCALE_OPS);
+      expect(Object.values(s.ns_per_op).every(positive)).toBe(true);
+    }
+    expect(positive(out.memory.bytes_per_vma)).toBe(true);
+    expect(positive(out.memory.bytes_per_page)).toBe(true);
+    expect(out.relocation).toHaveLength(listPolicies().length * QUICK_CASES.length);
+    expect(out.relocation.every((x: { us_per_merge: number }) => positive(x.us_per_merge))).toBe(
+      true,
+    );
+    // progress goes to stderr, one line per stage
+    expect(r.stderr).toContain("model: mmap_munmap_16p\n");
+  }, 120_000);
+
+  test("--only accepts section names only", async () => {
+    const r = await cli("bench", "--only", "side,nope");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(
+      "--only: 'nope' is not a section, choose from: side, scale, memory, relocation",
+    );
+  });
+
+  test("--only relocation runs that section alone", async () => {
+    const r = await cli("bench", "--quick", "--json", "--only", "relocation");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.results).toEqual([]);
+    expect(out.scale).toBeNull();
+    expect(out.memory).toBeNull();
+    expect(out.relocation.map((x: { policy: string }) => x.policy)).toEqual(
+      listPolicies().flatMap((p) => QUICK_CASES.map(() => p.name)),
+    );
+  });
+});
