@@ -347,7 +347,11 @@ function movePageTables(
  * are PMD aligned and the PMD lies in the range; every other huge PMD is split first.
  */
 function splitUnalignedHugePmds(mm: Mm, from: number, to: number, len: number): void {
-  for (let s = pmdStart(from); s < from + len; s += HPAGE_PMD_SIZE) {
+  const huge = new Set<number>();
+  mm.pageTable.forEach(from, from + len, (a, pte) => {
+    if (pte.kind === "present" && pte.pmd) huge.add(pmdStart(a));
+  });
+  for (const s of huge) {
     const whole = s >= from && s + HPAGE_PMD_SIZE <= from + len;
     if (!whole || (to + (s - from)) % HPAGE_PMD_SIZE !== 0) splitHugePmd(mm, s);
   }

@@ -119,7 +119,7 @@ export class PageTable {
     if (start >= end) return;
     const first = Math.floor(start / TABLE_SPAN);
     const last = Math.floor((end - 1) / TABLE_SPAN);
-    this.tables.forRange(first, last, true, (key, t) => {
+    const walk = (key: number, t: PteTable) => {
       const base = key * TABLE_SPAN;
       const lo = key === first ? slot(start) : 0;
       const hi = Math.min(key === last ? slot(end - 1) + 1 : PTRS_PER_PTE, t.slots.length);
@@ -127,7 +127,14 @@ export class PageTable {
         const pte = t.slots[i];
         if (pte !== undefined) fn(base + i * PAGE_SIZE, pte);
       }
-    });
+    };
+    if (first === last) {
+      // within one table (most VMAs): a cached lookup instead of a tree range walk
+      const t = this.table(first);
+      if (t) walk(first, t);
+    } else {
+      this.tables.forRange(first, last, true, walk);
+    }
   }
 
   /** The populated entries in [start, end), in address order. */
