@@ -1,7 +1,7 @@
 // The seed's policies against the scenarios written for them: held-out merge cases
 // (scenarios/policies: "# under POLICY: N VMAs[, no violation]") and the hazards
 // (scenarios/hazards: "# breaks: POLICY… (INVARIANT)", "# holds: POLICY…"); and
-// safe-merge against every scenario of the repository.
+// linux-6.18 and safe-merge against every scenario of the repository.
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -69,13 +69,16 @@ describe("hazards of the seed", () => {
   }
 });
 
-describe("safe-merge never violates an invariant", () => {
-  const dirs = ["conformance", "examples", "probes", "policies", "hazards"];
-  for (const dir of dirs) {
-    for (const file of scenarioFiles(`scenarios/${dir}`)) {
-      it(`${dir}/${scenarioName(file)}`, () => {
-        expect([...violationIds(steps(file, "safe-merge"))]).toEqual([]);
-      });
+// Linux's rules and safe-merge never violate an invariant, in any scenario of the repository.
+for (const policy of ["linux-6.18", "safe-merge"]) {
+  describe(`${policy} never violates an invariant`, () => {
+    const dirs = ["conformance", "examples", "probes", "policies", "hazards", "page-states"];
+    for (const dir of dirs) {
+      for (const file of scenarioFiles(`scenarios/${dir}`)) {
+        it(`${dir}/${scenarioName(file)}`, () => {
+          expect([...violationIds(steps(file, policy))]).toEqual([]);
+        });
+      }
     }
-  }
-});
+  });
+}

@@ -16,12 +16,6 @@ export type FolioMapping = AnonVma | StableNode | MappedFile;
  * (`linear_page_index`); for KSM folios `mapping` is the stable node (PAGE_MAPPING_KSM);
  * for file and shmem folios `mapping` is the file and `index` the file page.
  */
-/**
- * Per-page mapcounts of large folios only, kept aside so that the millions of small folios
- * carry no extra field: smaps tells shared pages from private ones page by page.
- */
-const PAGE_MAPCOUNTS = new WeakMap<Folio, Int32Array>();
-
 /** Bits of Folio.flags: the folio's booleans share one field (8 bytes each otherwise). */
 const ANON_EXCLUSIVE = 1;
 const FREED = 2;
@@ -53,17 +47,13 @@ export class Folio {
   }
 
   /** How many PTEs map page `sub` of the folio (folio_precise_page_mapcount). */
-  pageMapcount(sub: number): number {
-    return this.nrPages === 1 ? this.mapcount : (PAGE_MAPCOUNTS.get(this)?.[sub] ?? 0);
+  pageMapcount(_sub: number): number {
+    return this.mapcount;
   }
 
   /** One more (+1) or one fewer (-1) PTE maps page `sub`. */
-  countMapping(sub: number, delta: 1 | -1): void {
+  countMapping(_sub: number, delta: 1 | -1): void {
     this.mapcount += delta;
-    if (this.nrPages === 1) return;
-    let counts = PAGE_MAPCOUNTS.get(this);
-    if (!counts) PAGE_MAPCOUNTS.set(this, (counts = new Int32Array(this.nrPages)));
-    counts[sub] = (counts[sub] ?? 0) + delta;
   }
 
   private flag(bit: number, on: boolean): void {
@@ -132,5 +122,28 @@ export class Folio {
 
   get name(): string {
     return this.isZero ? "zero" : `f${this.id}`;
+  }
+}
+
+/**
+ * A large folio (mTHP or PMD-sized THP): it also counts the mappings of each page, since
+ * smaps tells shared pages from private ones page by page. A subclass, so that the
+ * millions of small folios carry no extra field.
+ */
+export class LargeFolio extends Folio {
+  private readonly pageMapcounts: number[];
+
+  constructor(id: number, mapping: FolioMapping | null, index: number, nrPages: number) {
+    super(id, mapping, index, nrPages);
+    this.pageMapcounts = new Array<number>(nrPages).fill(0);
+  }
+
+  override pageMapcount(sub: number): number {
+    return this.pageMapcounts[sub] ?? 0;
+  }
+
+  override countMapping(sub: number, delta: 1 | -1): void {
+    this.mapcount += delta;
+    this.pageMapcounts[sub] = (this.pageMapcounts[sub] ?? 0) + delta;
   }
 }

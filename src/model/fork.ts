@@ -64,7 +64,9 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
       if (pte.slot.cache) pte.slot.cache.everShared = true;
       dst.mm.pageTable.set(addr, { ...pte });
     } else if (pte.kind === "migration") {
+      // copy_nonpresent_pte: an exclusive entry of a COW mapping becomes a shared, readable one
       if (cow) pte.writable = false;
+      pte.folio.anonExclusive = false;
       pte.folio.everShared = true;
       dst.mm.pageTable.set(addr, { ...pte });
     } else if (pte.folio.anonVma && pte.folio.anonExclusive && pte.folio.pins > 0) {

@@ -49,8 +49,11 @@ export class Kernel {
    * reaching a freed anon_vma, a swap-in BUG_ON): reported with the invariant violations.
    */
   detections: InvariantViolation[] = [];
-  /** Migrations in flight (migrate … hold): the old folio of each. */
-  readonly migrations = new Set<Folio>();
+  /**
+   * Migrations in flight (migrate … hold): the old folio of each, with the anon_vma the
+   * migration pins (folio_get_anon_vma) until its PTEs are restored.
+   */
+  readonly migrations = new Map<Folio, AnonVma | null>();
   /** KSM's stable tree: every stable node whose folio is alive. */
   readonly stableNodes = new Set<StableNode>();
   readonly stats: Stats = {

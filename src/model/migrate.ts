@@ -4,6 +4,7 @@
 // PTEs back. A migration can be held half-way so other operations run while the entries
 // are in place. This module is browser compatible.
 
+import { putAnonVma } from "./anon-vma.js";
 import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
@@ -22,9 +23,15 @@ export function migrateRange(k: Kernel, mm: Mm, start: number, end: number, hold
     const folio = pte.folio;
     if (!isIsolatable(folio)) continue;
     if (mm.pageTable.get(addr) !== pte) continue;
-    if (!tryToMigrate(k, folio)) continue;
+    // migrate_folio_unmap: folio_get_anon_vma pins the anon_vma until the PTEs are back
+    const av = folio.anonVma;
+    if (av) av.refcount++;
+    if (!tryToMigrate(k, folio)) {
+      if (av) putAnonVma(k, av);
+      continue;
+    }
     done++;
-    k.migrations.add(folio);
+    k.migrations.set(folio, av);
     if (!hold) finishMigration(k, folio);
   }
   return done;
@@ -59,12 +66,15 @@ function tryToMigrate(k: Kernel, folio: Folio): boolean {
 
 /** Completes the migration of `old`: a new folio replaces every entry the walk finds. */
 export function finishMigration(k: Kernel, old: Folio): void {
-  if (!k.migrations.delete(old)) return;
+  if (!k.migrations.has(old)) return;
+  const av = k.migrations.get(old) ?? null;
+  k.migrations.delete(old);
   const dst = new Folio(k.nextId("folio"), old.mapping, old.index); // folio_migrate_mapping
   dst.anonExclusive = old.anonExclusive;
   dst.everShared = old.everShared;
   restoreMigrationPtes(k, old, dst);
   old.freed = true;
+  if (av) putAnonVma(k, av); // drop the pin of migrate_folio_unmap
 }
 
 /** remove_migration_ptes(src, dst): walk dst's rmap for entries of src, map dst there. */
@@ -83,7 +93,7 @@ function restoreMigrationPtes(k: Kernel, src: Folio, dst: Folio): void {
 
 /** Completes every migration still in flight (`migrate finish`). */
 export function finishAllMigrations(k: Kernel): number {
-  const all = [...k.migrations];
+  const all = [...k.migrations.keys()];
   for (const f of all) finishMigration(k, f);
   return all.length;
 }

@@ -6,7 +6,7 @@ import { PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { anonVmaPrepare, handleMmFault } from "./fault.js";
 import { VM_SHARED, VM_WRITE } from "./flags.js";
-import { Folio } from "./folio.js";
+import { Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { mapPage, presentPte, putFolio } from "./rmap.js";
@@ -59,7 +59,7 @@ export function mapLargeFolio(k: Kernel, mm: Mm, addr: number, len: number): num
     throw new Errno("EINVAL", "the range must lie in one private writable anonymous VMA");
   if (mm.pageTable.any(addr, addr + len)) throw new Errno("EEXIST", "pages already mapped");
   anonVmaPrepare(k, vma);
-  const folio = new Folio(k.nextId("folio"), vma.anonVma, vma.linearIndex(addr), nr);
+  const folio = new LargeFolio(k.nextId("folio"), vma.anonVma, vma.linearIndex(addr), nr);
   folio.anonExclusive = true;
   for (let i = 0; i < nr; i++) mapPage(mm, addr + i * PAGE_SIZE, folio, i, true);
   return nr;

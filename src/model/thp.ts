@@ -7,7 +7,7 @@
 
 import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE } from "./flags.js";
-import { Folio } from "./folio.js";
+import { Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import type { PresentPte } from "./page-table.js";
@@ -62,7 +62,7 @@ export function doHugePmdAnonymousPage(
     setHugePmd(vma.mm, haddr, zero, false);
     return;
   }
-  const folio = new Folio(k.nextId("folio"), vma.anonVma, vma.linearIndex(haddr), PTRS_PER_PTE);
+  const folio = new LargeFolio(k.nextId("folio"), vma.anonVma, vma.linearIndex(haddr), PTRS_PER_PTE);
   folio.anonExclusive = true;
   setHugePmd(vma.mm, haddr, folio, (vma.flags & VM_WRITE) !== 0);
 }
@@ -76,7 +76,7 @@ export function hugeZeroWpPmd(k: Kernel, vma: Vma, addr: number): boolean {
   if (pte?.kind !== "present" || !pte.pmd || !pte.folio.isZero) return false;
   const haddr = pmdStart(addr);
   for (let i = 0; i < PTRS_PER_PTE; i++) vma.mm.pageTable.clear(haddr + i * PAGE_SIZE);
-  const folio = new Folio(k.nextId("folio"), vma.anonVma, vma.linearIndex(haddr), PTRS_PER_PTE);
+  const folio = new LargeFolio(k.nextId("folio"), vma.anonVma, vma.linearIndex(haddr), PTRS_PER_PTE);
   folio.anonExclusive = true;
   setHugePmd(vma.mm, haddr, folio, true);
   return true;

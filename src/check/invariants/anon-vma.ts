@@ -67,6 +67,7 @@ function checkCounts(k: Kernel, av: AnonVma, activeVmas: number): InvariantViola
   let children = av.root === av && av.avcs.size > 0 ? 1 : 0;
   let pins = av.avcs.size > 0 ? 1 : 0;
   for (const node of k.stableNodes) pins += node.rmapItems.filter((r) => r.anonVma === av).length;
+  for (const pinned of k.migrations.values()) if (pinned === av) pins++;
   for (const x of k.anonVmas) {
     if (x === av) continue;
     if (x.parent === av && x.avcs.size > 0) children++;
