@@ -31,6 +31,11 @@ describe("vmasim evaluate", () => {
     expect(md).toMatch(/\| violations \(top IDs\) \|$/m);
     expect(md).toMatch(/^\| compactor \| linux-6\.18 \| .* \| 0 \|$/m);
     expect(md).toMatch(/redis \(RFC, 2022\)/);
+    // the held-up examples, stepped through in the viewer, linked from the report
+    expect(html).toContain('<a href="examples.html">');
+    const examples = readFileSync(join(out, "examples.html"), "utf8");
+    expect(examples).toContain("faulted-move-next-to-neighbour");
+    expect(examples).toContain("safe-merge");
   });
 
   test("replay of a bare trace; --strict makes a malformed line fatal with its line number", async () => {

@@ -58,7 +58,12 @@ export function evaluationHtml(
   title: string,
   tables: readonly Table[],
   reports: readonly ReplayReport[],
+  examplesHref: string | null = null,
 ): string {
+  const examples =
+    examplesHref === null
+      ? ""
+      : `<p>Step through the held-up examples (a faulted VMA moved next to another, the .NET-style commit, fork, realloc growth) under linux-6.18 and safe-merge side by side: <a href="${esc(examplesHref)}">${esc(examplesHref)}</a>.</p>`;
   const plots = reports
     .map(
       (r) =>
@@ -73,6 +78,7 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;paddin
 th{background:#f3f3f3}.notes{font-size:12px;color:#555}section{margin:1em 0}
 </style></head><body>
 <h1>${esc(title)}</h1>
+${examples}
 ${tables.map(htmlTable).join("\n")}
 <h2>VMA count over time</h2>
 ${plots}
