@@ -8,7 +8,7 @@ import { PerfTraceParser } from "../input/trace/perf-trace.js";
 import { StraceParser } from "../input/trace/strace.js";
 import { Fidelity, type FidelityResult } from "./fidelity.js";
 import { Metrics, type PolicyMetrics } from "./metrics.js";
-import { TraceReplay, type ReplayCounts } from "./replay.js";
+import { emptyCounts, TraceReplay, type ReplayCounts } from "./replay.js";
 import { Reorder } from "./reorder.js";
 import { Safety, type SafetyResult } from "./safety.js";
 import type { Truth } from "./truth.js";
@@ -133,16 +133,4 @@ export class ReplayEngine {
       r.replay.push(ev);
     }
   }
-}
-
-function emptyCounts(): ReplayCounts {
-  return {
-    events: 0,
-    ops: 0,
-    refused: {},
-    faultSignals: 0,
-    unsupported: {},
-    orphanTasks: 0,
-    beforeExec: 0,
-  };
 }

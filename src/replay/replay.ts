@@ -62,10 +62,9 @@ export interface ReplayHooks {
 /** Events kept for tasks not yet created (their parent's clone has not returned yet). */
 const MAX_WAITING = 200_000;
 
-export class TraceReplay {
-  readonly machine: Machine;
-  readonly tasks = new TaskTable();
-  readonly counts: ReplayCounts = {
+/** Counts of a replay that has not started. */
+export function emptyCounts(): ReplayCounts {
+  return {
     events: 0,
     ops: 0,
     refused: {},
@@ -74,6 +73,12 @@ export class TraceReplay {
     orphanTasks: 0,
     beforeExec: 0,
   };
+}
+
+export class TraceReplay {
+  readonly machine: Machine;
+  readonly tasks = new TaskTable();
+  readonly counts: ReplayCounts = emptyCounts();
   private nextProc = 1;
   private current = 0;
   private readonly waiting = new Map<number, TraceEvent[]>();
@@ -186,12 +191,9 @@ export class TraceReplay {
       case "fault":
         return this.call(
           task,
-          {
-            kind: ev.write ? "touch" : "read",
-            addr: ev.addr,
-            len: 1,
-            ...(ev.write ? { value: 1 } : {}),
-          } as OpBody,
+          ev.write
+            ? { kind: "touch", addr: ev.addr, len: 1, value: 1 }
+            : { kind: "read", addr: ev.addr, len: 1 },
           line,
         );
       case "mmap": {

@@ -3,24 +3,21 @@
 // and the anon_vma tree) in `model.detail`. This module is browser compatible.
 
 import type { Op } from "../input/ops.js";
-import { Machine } from "../model/machine.js";
+import type { Machine } from "../model/machine.js";
 import type { ModelOptions } from "../model/options.js";
 import { residentPageRecords, windowVmas } from "../model/records.js";
+import { runModel } from "../model/run.js";
 import { isEcho, type RunRecord, type StepDetail } from "../report/record.js";
 
 /** Like runModel, with `model.detail` on every step record. */
-export function* runModelDetailed(
+export function runModelDetailed(
   ops: readonly Op[],
   file: string,
   options: ModelOptions,
 ): Generator<RunRecord> {
-  const machine = new Machine(options);
-  yield machine.header(file);
-  for (const op of ops) {
-    const rec = machine.step(op);
+  return runModel(ops, file, options, (machine, rec) => {
     if (!isEcho(rec) && rec.model) rec.model.detail = stepDetail(machine);
-    yield rec;
-  }
+  });
 }
 
 function stepDetail(machine: Machine): StepDetail {
