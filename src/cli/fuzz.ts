@@ -25,27 +25,12 @@ import {
   type GenerateOptions,
 } from "../check/fuzz/generate.js";
 import { UsageError } from "./errors.js";
+import { integerOption } from "./integer-option.js";
 import { writeAll, type CliIo } from "./io.js";
 import { TIMEOUT_OPTION, kernelOptionsOf } from "./kernel-engine.js";
 import { policiesOf } from "./policy-option.js";
 import { REGION_OPTIONS } from "./region.js";
 import type { CommandSpec, ParsedArgs } from "./spec.js";
-
-/** An integer option within [min, max]; decimal or 0x hex. Throws UsageError otherwise. */
-function integer(
-  args: ParsedArgs,
-  name: string,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  const value = args.string(name);
-  const n = /^-?(0x[0-9a-f]+|\d+)$/i.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
-    throw new UsageError(`--${name}: '${value}' is not an integer ${range}`, false);
-  }
-  return n;
-}
 
 /** --avoid a,b,c: each a name the generator knows. */
 function avoidOf(args: ParsedArgs): string[] {
@@ -141,13 +126,13 @@ async function fuzz(args: ParsedArgs, io: CliIo): Promise<number> {
   const against = args.string("against");
   const policy = policyOf(args);
   const region = kernelOptionsOf(args);
-  const seed = integer(args, "seed", -Number.MAX_SAFE_INTEGER);
-  const runs = integer(args, "runs", 1);
-  const steps = integer(args, "steps", 1);
-  const skip = integer(args, "skip", 0);
-  const shrinkCalls = integer(args, "shrink", 0);
-  const maxFindings = integer(args, "max-findings", 0);
-  const slots = integer(args, "slots", 4, Math.floor(region.size / PAGE_SIZE));
+  const seed = integerOption(args, "seed", -Number.MAX_SAFE_INTEGER);
+  const runs = integerOption(args, "runs", 1);
+  const steps = integerOption(args, "steps", 1);
+  const skip = integerOption(args, "skip", 0);
+  const shrinkCalls = integerOption(args, "shrink", 0);
+  const maxFindings = integerOption(args, "max-findings", 0);
+  const slots = integerOption(args, "slots", 4, Math.floor(region.size / PAGE_SIZE));
   const outDir = args.string("out");
   const generate: Partial<GenerateOptions> = {
     ...(slots === DEFAULT_GENERATE_OPTIONS.slots ? {} : { slots }),

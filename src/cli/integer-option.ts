@@ -3,7 +3,10 @@
 import { UsageError } from "./errors.js";
 import type { ParsedArgs } from "./spec.js";
 
-/** The integer value of option `name`, within [min, max]; decimal or 0x hex. Throws UsageError otherwise. */
+/**
+ * The integer value of option `name`, within [min, max]; decimal or 0x hex, with an
+ * optional minus sign (for negative `min`). Throws UsageError otherwise.
+ */
 export function integerOption(
   args: ParsedArgs,
   name: string,
@@ -11,7 +14,8 @@ export function integerOption(
   max = Number.MAX_SAFE_INTEGER,
 ): number {
   const value = args.string(name);
-  const n = /^(0x[0-9a-f]+|\d+)$/i.test(value.trim()) ? Number(value.trim()) : NaN;
+  const m = /^(-?)(0x[0-9a-f]+|\d+)$/i.exec(value.trim());
+  const n = m ? (m[1] ? -Number(m[2]) : Number(m[2])) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
     throw new UsageError(`--${name}: '${value}' is not an integer ${range}`, false);

@@ -11,6 +11,74 @@ export interface AnonVmaChain {
   readonly anonVma: AnonVma;
 }
 
+/** Up to this many AVCs an AvcSet keeps them in an array. */
+const FEW = 8;
+
+/**
+ * The AVCs of one anon_vma, in the order they were added (a Set's order). Most anon_vmas
+ * have one or two AVCs, and a Set costs about 150 bytes (and more time to build): one AVC
+ * is kept in a field, up to FEW in an array, more in a Set. Unordered, as a Set, to the
+ * explorer's state key (src/check/explore/canonical.ts).
+ */
+export class AvcSet {
+  private one: AnonVmaChain | null = null;
+  private few: AnonVmaChain[] | null = null;
+  private many: Set<AnonVmaChain> | null = null;
+
+  get size(): number {
+    if (this.many !== null) return this.many.size;
+    if (this.few !== null) return this.few.length;
+    return this.one !== null ? 1 : 0;
+  }
+
+  has(avc: AnonVmaChain): boolean {
+    if (this.many !== null) return this.many.has(avc);
+    if (this.few !== null) return this.few.includes(avc);
+    return this.one === avc;
+  }
+
+  add(avc: AnonVmaChain): void {
+    if (this.has(avc)) return;
+    if (this.many !== null) this.many.add(avc);
+    else if (this.few !== null) {
+      if (this.few.length < FEW) this.few.push(avc);
+      else {
+        this.many = new Set(this.few);
+        this.many.add(avc);
+        this.few = null;
+      }
+    } else if (this.one === null) this.one = avc;
+    else {
+      this.few = [this.one, avc];
+      this.one = null;
+    }
+  }
+
+  delete(avc: AnonVmaChain): boolean {
+    if (this.many !== null) return this.many.delete(avc);
+    if (this.few !== null) {
+      const i = this.few.indexOf(avc);
+      if (i < 0) return false;
+      for (let j = i + 1; j < this.few.length; j++) this.few[j - 1] = this.few[j] as AnonVmaChain;
+      this.few.length--;
+      if (this.few.length === 1) {
+        this.one = this.few[0] as AnonVmaChain;
+        this.few = null;
+      }
+      return true;
+    }
+    if (this.one !== avc) return false;
+    this.one = null;
+    return true;
+  }
+
+  [Symbol.iterator](): Iterator<AnonVmaChain> {
+    if (this.many !== null) return this.many.values();
+    if (this.few !== null) return this.few.values();
+    return (this.one !== null ? [this.one] : []).values();
+  }
+}
+
 export class AnonVma {
   readonly kind = "anon_vma";
   root: AnonVma = this;
@@ -25,7 +93,7 @@ export class AnonVma {
    * The interval tree (rb_root) of AVCs. Keys derive from each VMA's current pgoff range,
    * so a set is enough: rmap walks test the range themselves.
    */
-  readonly avcs = new Set<AnonVmaChain>();
+  readonly avcs = new AvcSet();
   freed = false;
 
   constructor(readonly id: number) {}
@@ -47,7 +115,11 @@ export function anonVmaChainLink(vma: Vma, anonVma: AnonVma): void {
   const avc: AnonVmaChain = { vma, anonVma };
   // a new array of the exact length: unshift would leave ~16 spare slots on every chain
   // (about 130 bytes per faulted VMA); chains are short, so the copy costs what unshift does
-  vma.chain = [avc, ...vma.chain];
+  const old = vma.chain;
+  const chain = new Array<AnonVmaChain>(old.length + 1);
+  chain[0] = avc;
+  for (let i = 0; i < old.length; i++) chain[i + 1] = old[i] as AnonVmaChain;
+  vma.chain = chain;
   anonVma.avcs.add(avc);
 }
 
@@ -57,17 +129,28 @@ export function anonVmaChainLink(vma: Vma, anonVma: AnonVma): void {
  * than two children is reused as dst's own (the 6.0 num_children/num_active_vmas rule).
  */
 export function anonVmaClone(dst: Vma, src: Vma): void {
-  for (let i = src.chain.length - 1; i >= 0; i--) {
-    const av = (src.chain[i] as AnonVmaChain).anonVma;
-    anonVmaChainLink(dst, av);
-    if (
-      dst.anonVma === null &&
-      src.anonVma !== null &&
-      av.numChildren < 2 &&
-      av.numActiveVmas === 0
-    ) {
-      dst.anonVma = av;
+  const from = src.chain;
+  if (from.length !== 0) {
+    // each anon_vma_chain_link adds at the head, so dst's chain ends up as src's (same
+    // order) before dst's old links: built as one array instead of one per link
+    const old = dst.chain;
+    const chain = new Array<AnonVmaChain>(from.length + old.length);
+    for (let i = 0; i < old.length; i++) chain[from.length + i] = old[i] as AnonVmaChain;
+    for (let i = from.length - 1; i >= 0; i--) {
+      const av = (from[i] as AnonVmaChain).anonVma;
+      const avc: AnonVmaChain = { vma: dst, anonVma: av }; // anon_vma_chain_link
+      chain[i] = avc;
+      av.avcs.add(avc);
+      if (
+        dst.anonVma === null &&
+        src.anonVma !== null &&
+        av.numChildren < 2 &&
+        av.numActiveVmas === 0
+      ) {
+        dst.anonVma = av;
+      }
     }
+    dst.chain = chain;
   }
   if (dst.anonVma) dst.anonVma.numActiveVmas++;
 }
@@ -96,13 +179,13 @@ export function anonVmaFork(k: Kernel, vma: Vma, pvma: Vma): void {
  * tree becomes empty drop their parent's child count and are put (freed at refcount 0).
  */
 export function unlinkAnonVmas(k: Kernel, vma: Vma): void {
-  const emptied: AnonVma[] = [];
+  let emptied: AnonVma[] | null = null;
   for (const avc of vma.chain) {
     const av = avc.anonVma;
     av.avcs.delete(avc);
     if (av.avcs.size === 0) {
       av.parent.numChildren--;
-      emptied.push(av);
+      (emptied ??= []).push(av);
     }
   }
   if (vma.anonVma) {
@@ -110,7 +193,7 @@ export function unlinkAnonVmas(k: Kernel, vma: Vma): void {
     vma.anonVma = null;
   }
   vma.chain = NO_CHAIN;
-  for (const av of emptied) putAnonVma(k, av);
+  if (emptied) for (const av of emptied) putAnonVma(k, av);
 }
 
 /** put_anon_vma / __put_anon_vma: drop a reference; free at zero, then drop the root's pin. */

@@ -12,3 +12,8 @@ const loaded = sortedBtree.default as Module | BTreeClass;
 
 /** The B+ tree class: O(log n) get/set/delete, ordered range walks, nextLower/HigherPair. */
 export const BTree: BTreeClass = "default" in loaded ? loaded.default : loaded;
+
+/** The order of numeric keys (sorted-btree's default comparator also handles other types). */
+export function compareNumbers(a: number, b: number): number {
+  return a - b;
+}

@@ -98,7 +98,7 @@ export function userAccess(k: Kernel, mm: Mm, addr: number, write: boolean): Fau
   // access_error: a write needs VM_WRITE; a read any of VM_READ|VM_WRITE|VM_EXEC
   if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_ACCESS_FLAGS)) return "SIGSEGV";
   // __handle_mm_fault: the fault is handled at vmf->address = address & PAGE_MASK
-  const result = handleMmFault(k, vma, addr - (addr % PAGE_SIZE), write);
+  const result = handleMmFault(k, vma, Math.floor(addr / PAGE_SIZE) * PAGE_SIZE, write);
   // the store sets the PTE's dirty bit: a MADV_FREE'd folio is no longer lazily freeable
   const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
   if (pte?.kind === "present") pte.folio.lazyfree = false;

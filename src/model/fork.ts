@@ -55,7 +55,8 @@ function vmaNeedsCopy(src: Vma): boolean {
 function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
   if (!vmaNeedsCopy(src)) return;
   const cow = !(src.flags & VM_SHARED);
-  for (const [addr, pte] of src.mm.pageTable.entries(src.start, src.end)) {
+  // the walk changes only the parent's entry it visits: the child's table is another
+  src.mm.pageTable.forEach(src.start, src.end, (addr, pte) => {
     if (pte.kind === "guard") {
       dst.mm.pageTable.set(addr, pte);
     } else if (pte.kind === "swap") {
@@ -82,14 +83,14 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
       if (cow) pte.writable = false;
       mapPage(dst.mm, addr, folio, pte.sub, pte.writable, pte.pmd); // copy_huge_pmd keeps the PMD
     }
-  }
+  });
 }
 
-/** exit_mmap: unmap every VMA, dropping pages and anon_vma links. */
+/** exit_mmap: unmap every VMA, dropping pages and anon_vma links, then empty the index. */
 export function exitMmap(k: Kernel, mm: Mm): void {
   for (const vma of mm.allVmas()) {
     zapRange(k, mm, vma.start, vma.end);
-    mm.remove(vma);
     unlinkAnonVmas(k, vma);
   }
+  mm.clear(); // __mt_destroy
 }

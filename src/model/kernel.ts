@@ -150,9 +150,13 @@ export class Kernel {
     this.merges.push(attempt);
     this.stats.mergeAttempts++;
     if (result !== "none") this.stats.merges[fn] = (this.stats.merges[fn] ?? 0) + 1;
-    for (const c of [prev, next]) {
-      if (c && !c.ok) this.stats.refusals[c.reason] = (this.stats.refusals[c.reason] ?? 0) + 1;
-    }
+    if (prev && !prev.ok) this.refused(prev.reason);
+    if (next && !next.ok) this.refused(next.reason);
+  }
+
+  /** Counts one refused merge check, by reason. */
+  private refused(reason: string): void {
+    this.stats.refusals[reason] = (this.stats.refusals[reason] ?? 0) + 1;
   }
 }
 

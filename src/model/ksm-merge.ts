@@ -42,12 +42,13 @@ export function ksmMergeRange(k: Kernel, mm: Mm, start: number, end: number): nu
  * a move): each KSM page is replaced by a private copy, as a write fault would.
  */
 export function breakKsm(k: Kernel, vma: Vma, start: number, end: number): void {
-  for (const [addr, pte] of vma.mm.pageTable.entries(start, end)) {
-    if (pte.kind !== "present" || !pte.folio.isKsm) continue;
+  // each visited entry is replaced in place, as forEach allows
+  vma.mm.pageTable.forEach(start, end, (addr, pte) => {
+    if (pte.kind !== "present" || !pte.folio.isKsm) return;
     vma.mm.pageTable.clear(addr);
     dropMapping(pte.folio);
     ksmFolioUnmapped(k, pte.folio);
     anonVmaPrepare(k, vma);
     mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, (vma.flags & VM_WRITE) !== 0);
-  }
+  });
 }

@@ -24,6 +24,7 @@ import { vmaMergeExistingRange, vmaMergeNewRange } from "./merge.js";
 import { HPAGE_PMD_SIZE, pmdStart, splitHugePmd } from "./thp.js";
 import type { Mm } from "./mm.js";
 import { doMunmap, pageAlign } from "./munmap.js";
+import type { Pte } from "./page-table.js";
 import type { Vma } from "./vma.js";
 import { vmaVmg } from "./vmg.js";
 
@@ -332,11 +333,18 @@ function movePageTables(
   dst: Vma | null,
   plan: MovePlan,
 ): void {
-  splitUnalignedHugePmds(mm, from, to, len);
-  const entries = mm.pageTable.entries(from, from + len);
-  for (const [a] of entries) mm.pageTable.clear(a);
-  for (const [a, pte] of entries) {
-    const at = to + (a - from);
+  // the entries are collected once (splitting a huge PMD changes its PTEs in place)
+  const addrs: number[] = [];
+  const ptes: Pte[] = [];
+  mm.pageTable.forEach(from, from + len, (a, pte) => {
+    addrs.push(a);
+    ptes.push(pte);
+  });
+  splitUnalignedHugePmds(mm, from, to, len, addrs, ptes);
+  for (const a of addrs) mm.pageTable.clear(a);
+  for (let i = 0; i < addrs.length; i++) {
+    const at = to + ((addrs[i] as number) - from);
+    const pte = ptes[i] as Pte;
     mm.pageTable.set(at, pte);
     if (dst && plan.relocatePte) plan.relocatePte(k, dst, at, pte);
   }
@@ -345,13 +353,22 @@ function movePageTables(
 /**
  * move_page_tables moves a huge PMD whole (move_huge_pmd) only when source and destination
  * are PMD aligned and the PMD lies in the range; every other huge PMD is split first.
+ * `addrs` and `ptes` are the range's entries.
  */
-function splitUnalignedHugePmds(mm: Mm, from: number, to: number, len: number): void {
-  const huge = new Set<number>();
-  mm.pageTable.forEach(from, from + len, (a, pte) => {
-    if (pte.kind === "present" && pte.pmd) huge.add(pmdStart(a));
-  });
-  for (const s of huge) {
+function splitUnalignedHugePmds(
+  mm: Mm,
+  from: number,
+  to: number,
+  len: number,
+  addrs: readonly number[],
+  ptes: readonly Pte[],
+): void {
+  let huge: Set<number> | null = null; // most moves have no huge PMD: no Set then
+  for (let i = 0; i < ptes.length; i++) {
+    const pte = ptes[i] as Pte;
+    if (pte.kind === "present" && pte.pmd) (huge ??= new Set()).add(pmdStart(addrs[i] as number));
+  }
+  for (const s of huge ?? []) {
     const whole = s >= from && s + HPAGE_PMD_SIZE <= from + len;
     if (!whole || (to + (s - from)) % HPAGE_PMD_SIZE !== 0) splitHugePmd(mm, s);
   }

@@ -25,9 +25,9 @@ export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number):
     if (end < first.end && mm.mapCount >= k.options.maxMapCount) {
       throw new Errno("ENOMEM", "vm.max_map_count reached");
     }
-    splitVmaUnchecked(first, start, true);
+    splitVmaUnchecked(first, start, true); // first keeps the part from start on
   }
-  const vmas = mm.vmasIn(start, end);
+  const vmas = mm.vmasIn(start, end, first);
   const last = vmas[vmas.length - 1];
   if (last && last.end > end) splitVmaUnchecked(last, end, false);
   for (const v of vmas) mm.remove(v);

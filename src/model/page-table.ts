@@ -2,7 +2,7 @@
 // kept in an ordered index so range walks cost O(log n + populated tables), never the
 // range's length. This module is browser compatible.
 
-import { BTree } from "./btree.js";
+import { BTree, compareNumbers } from "./btree.js";
 import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import type { Folio } from "./folio.js";
 import type { SwapSlot } from "./swap-slot.js";
@@ -59,7 +59,10 @@ class PteTable {
 
 /** Page tables of one mm, keyed by virtual address. */
 export class PageTable {
-  private readonly tables: BTree<number, PteTable> = new BTree<number, PteTable>();
+  private readonly tables: BTree<number, PteTable> = new BTree<number, PteTable>(
+    undefined,
+    compareNumbers,
+  );
   /**
    * The table looked up last, by key (undefined: none there). Page-by-page loops (faults,
    * zaps, copies, moves) stay within one table for up to PTRS_PER_PTE entries, so this
@@ -78,7 +81,8 @@ export class PageTable {
   }
 
   get(addr: number): Pte | undefined {
-    return this.table(Math.floor(addr / TABLE_SPAN))?.slots[slot(addr)];
+    const key = Math.floor(addr / TABLE_SPAN);
+    return this.table(key)?.slots[slot(addr, key)];
   }
 
   set(addr: number, pte: Pte): void {
@@ -89,7 +93,7 @@ export class PageTable {
       this.tables.set(key, t);
       this.lastTable = t;
     }
-    const i = slot(addr);
+    const i = slot(addr, key);
     if (t.slots[i] === undefined) t.count++;
     t.slots[i] = pte;
   }
@@ -99,7 +103,7 @@ export class PageTable {
     const key = Math.floor(addr / TABLE_SPAN);
     const t = this.table(key);
     if (!t) return undefined;
-    const i = slot(addr);
+    const i = slot(addr, key);
     const old = t.slots[i];
     if (old !== undefined) {
       t.slots[i] = undefined;
@@ -113,7 +117,8 @@ export class PageTable {
 
   /**
    * Calls `fn(addr, pte)` for every populated entry in [start, end), in address order.
-   * The callback must not modify the page table; collect first with `entries`.
+   * The callback may clear or replace the entry it is given (the tables to walk are found
+   * first), but must not populate other entries of the range; collect with `entries` then.
    */
   forEach(start: number, end: number, fn: (addr: number, pte: Pte) => void): void {
     if (start >= end) return;
@@ -121,8 +126,8 @@ export class PageTable {
     const last = Math.floor((end - 1) / TABLE_SPAN);
     const walk = (key: number, t: PteTable) => {
       const base = key * TABLE_SPAN;
-      const lo = key === first ? slot(start) : 0;
-      const hi = Math.min(key === last ? slot(end - 1) + 1 : PTRS_PER_PTE, t.slots.length);
+      const lo = key === first ? slot(start, key) : 0;
+      const hi = Math.min(key === last ? slot(end - 1, key) + 1 : PTRS_PER_PTE, t.slots.length);
       for (let i = lo; i < hi; i++) {
         const pte = t.slots[i];
         if (pte !== undefined) fn(base + i * PAGE_SIZE, pte);
@@ -133,7 +138,13 @@ export class PageTable {
       const t = this.table(first);
       if (t) walk(first, t);
     } else {
-      this.tables.forRange(first, last, true, walk);
+      const keys: number[] = [];
+      const tables: PteTable[] = [];
+      this.tables.forRange(first, last, true, (key, t) => {
+        keys.push(key);
+        tables.push(t);
+      });
+      for (let i = 0; i < keys.length; i++) walk(keys[i] as number, tables[i] as PteTable);
     }
   }
 
@@ -154,6 +165,10 @@ export class PageTable {
   }
 }
 
-function slot(addr: number): number {
-  return Math.floor(addr / PAGE_SIZE) % PTRS_PER_PTE;
+/**
+ * The index of `addr` in the table of `key` (its TABLE_SPAN block). Addresses exceed 32
+ * bits, where `%` is a slow floating-point remainder: the offset within the table is small.
+ */
+function slot(addr: number, key: number): number {
+  return ((addr - key * TABLE_SPAN) / PAGE_SIZE) | 0;
 }

@@ -87,9 +87,10 @@ export function folioMoveAnonRmap(folio: Folio, vma: Vma): void {
 export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuards = false): void {
   splitHugePmdAt(mm, start); // zap_pmd_range: a partly zapped huge PMD is split first
   splitHugePmdAt(mm, end);
-  for (const [addr, pte] of mm.pageTable.entries(start, end)) {
-    if (pte.kind === "guard" && keepGuards) continue;
-    mm.pageTable.clear(addr);
+  const table = mm.pageTable;
+  table.forEach(start, end, (addr, pte) => {
+    if (pte.kind === "guard" && keepGuards) return;
+    table.clear(addr);
     if (pte.kind === "present") {
       dropMapping(pte.folio, pte.sub);
       ksmFolioUnmapped(k, pte.folio);
@@ -97,7 +98,7 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
       swapFree(pte.slot);
     }
     // a migration entry holds no mapping: the migration finds one PTE fewer to restore
-  }
+  });
 }
 
 /** The present PTE at `addr`, if any. */

@@ -28,9 +28,15 @@ export function splitVmaUnchecked(vma: Vma, addr: number, newBelow: boolean): Vm
   if (newBelow) n.setRange(vma.start, addr, vma.pgoff);
   else n.setRange(addr, vma.end, vma.pgoff + delta);
   anonVmaClone(n, vma);
-  if (newBelow) mm.setRange(vma, addr, vma.end, vma.pgoff + delta);
-  else mm.setRange(vma, vma.start, addr, vma.pgoff);
-  mm.insert(n);
+  if (newBelow) {
+    // the new lower part takes vma's place in the index, and vma is indexed at addr
+    mm.replace(vma, n);
+    vma.setRange(addr, vma.end, vma.pgoff + delta);
+    mm.insert(vma);
+  } else {
+    mm.setRange(vma, vma.start, addr, vma.pgoff);
+    mm.insert(n);
+  }
   splitHugePmdAt(mm, addr); // vma_adjust_trans_huge
   return n;
 }

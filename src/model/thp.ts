@@ -19,7 +19,8 @@ export const HPAGE_PMD_SIZE = PAGE_SIZE * PTRS_PER_PTE;
 
 /** The PMD-aligned address at or below `addr`. */
 export function pmdStart(addr: number): number {
-  return addr - (addr % HPAGE_PMD_SIZE);
+  // exact for addresses below 2^53 (a power-of-two divisor); `%` on them is a slow fmod
+  return Math.floor(addr / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
 }
 
 /**
@@ -62,7 +63,12 @@ export function doHugePmdAnonymousPage(
     setHugePmd(vma.mm, haddr, zero, false);
     return;
   }
-  const folio = new LargeFolio(k.nextId("folio"), vma.anonVma, vma.linearIndex(haddr), PTRS_PER_PTE);
+  const folio = new LargeFolio(
+    k.nextId("folio"),
+    vma.anonVma,
+    vma.linearIndex(haddr),
+    PTRS_PER_PTE,
+  );
   folio.anonExclusive = true;
   setHugePmd(vma.mm, haddr, folio, (vma.flags & VM_WRITE) !== 0);
 }
@@ -76,7 +82,12 @@ export function hugeZeroWpPmd(k: Kernel, vma: Vma, addr: number): boolean {
   if (pte?.kind !== "present" || !pte.pmd || !pte.folio.isZero) return false;
   const haddr = pmdStart(addr);
   for (let i = 0; i < PTRS_PER_PTE; i++) vma.mm.pageTable.clear(haddr + i * PAGE_SIZE);
-  const folio = new LargeFolio(k.nextId("folio"), vma.anonVma, vma.linearIndex(haddr), PTRS_PER_PTE);
+  const folio = new LargeFolio(
+    k.nextId("folio"),
+    vma.anonVma,
+    vma.linearIndex(haddr),
+    PTRS_PER_PTE,
+  );
   folio.anonExclusive = true;
   setHugePmd(vma.mm, haddr, folio, true);
   return true;
@@ -97,5 +108,5 @@ export function splitHugePmd(mm: Mm, addr: number): void {
  * `addr` inside a PMD mapping splits it.
  */
 export function splitHugePmdAt(mm: Mm, addr: number): void {
-  if (addr % HPAGE_PMD_SIZE !== 0) splitHugePmd(mm, addr);
+  if (pmdStart(addr) !== addr) splitHugePmd(mm, addr);
 }

@@ -4,6 +4,7 @@
 // Generic over the object graph, so fields the model gains later take part without this
 // file changing. This module is browser compatible.
 
+import { AvcSet } from "../../model/anon-vma.js";
 import { BTree } from "../../model/btree.js";
 import { Kernel, type Process } from "../../model/kernel.js";
 import { Machine } from "../../model/machine.js";
@@ -161,9 +162,9 @@ class Canon {
       for (const x of o) this.value(x);
       return;
     }
-    if (o instanceof Set) {
+    if (o instanceof Set || o instanceof AvcSet) {
       h.int(T.Set);
-      for (const x of this.unordered([...(o as Set<unknown>)])) this.value(x);
+      for (const x of this.unordered([...(o as Iterable<unknown>)])) this.value(x);
       return h.int(T.End);
     }
     if (o instanceof Map) {
