@@ -4,7 +4,7 @@
 
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_OPTIONS } from "../model/options.js";
 import { listPolicies } from "../policy/registry.js";
@@ -54,7 +54,7 @@ async function examplesPage(): Promise<string | null> {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".vms"))
     .sort()
-    .map((f) => join(dir, f));
+    .map((f) => relative(process.cwd(), join(dir, f))); // shown in the page: keep it short
   const inputs = await loadViewInputs(files, EXAMPLE_POLICIES, DEFAULT_OPTIONS);
   if (!inputs.ok) throw new Error(`examples: ${inputs.errors.join("; ")}`);
   const title = "vmasim examples: linux-6.18 and safe-merge side by side";
