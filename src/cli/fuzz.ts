@@ -137,6 +137,7 @@ async function fuzz(args: ParsedArgs, io: CliIo): Promise<number> {
   const generate: Partial<GenerateOptions> = {
     ...(slots === DEFAULT_GENERATE_OPTIONS.slots ? {} : { slots }),
     avoid: avoidOf(args),
+    pageStates: against === "invariants", // the kernel engine refuses model-only operations
   };
   const model = { policy, base: region.base, size: region.size };
   let engines: EnginePair;

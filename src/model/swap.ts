@@ -47,12 +47,16 @@ export function swapOutRange(
 function tryToUnmap(k: Kernel, folio: Folio, slot: SwapSlot): void {
   const mapped = folio.mapcount;
   const hits = rmapWalk(k, { kind: "present", folio }, folio, `reclaim of ${folio.name}`);
+  const exclusive = folio.anonExclusive;
   for (const h of hits) {
-    h.mm.pageTable.set(h.addr, { kind: "swap", slot, exclusive: folio.anonExclusive });
+    h.mm.pageTable.set(h.addr, { kind: "swap", slot, exclusive });
     slot.count++;
     folio.mapcount--;
     folio.refcount--;
   }
+  // folio_try_share_anon_rmap_pte: the exclusivity now lives in the swap entry
+  // (pte_swp_exclusive) and comes back to the folio only through do_swap_page
+  if (folio.mapcount === 0) folio.anonExclusive = false;
   if (folio.mapcount > 0) {
     k.detect(
       "I-walk",

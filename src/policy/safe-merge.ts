@@ -9,6 +9,7 @@
 // This module is browser compatible.
 
 import { PAGE_SIZE } from "../model/constants.js";
+import type { Folio } from "../model/folio.js";
 import type { Kernel } from "../model/kernel.js";
 import type { Pte } from "../model/page-table.js";
 import { anonFolioOf, refuseRelocation, relocateFolio, walkEntries } from "../model/relocate.js";
@@ -31,6 +32,8 @@ import {
  * resident pages, never the range's length).
  */
 export function relocatable(k: Kernel, r: PageRange): Check {
+  // large folios: PTEs of this range that map them where a whole, contiguous folio would be
+  const inPlace = new Map<Folio, number>();
   for (const [addr, pte] of walkEntries(k, r.mm, r.start, r.end)) {
     const at = k.rel(addr);
     if (pte.kind === "guard") continue;
@@ -49,9 +52,17 @@ export function relocatable(k: Kernel, r: PageRange): Check {
     if (f.pins > 0) return refuse("pinned", `${f.name} at ${at} is pinned`);
     if (f.everShared || f.mapcount > f.nrPages)
       return refuse("cow-shared", `${f.name} at ${at} was shared with another process`);
+    if (f.nrPages === 1) continue;
     const first = addr - pte.sub * PAGE_SIZE;
-    if (f.nrPages > 1 && (first < r.start || first + f.nrPages * PAGE_SIZE > r.end))
+    if (first < r.start || first + f.nrPages * PAGE_SIZE > r.end)
       return refuse("large-folio", `${f.name} at ${at} reaches outside the range`);
+    inPlace.set(f, (inPlace.get(f) ?? 0) + 1);
+  }
+  // a large folio moves as one (one mapping, one index): every page of it must be mapped
+  // here, once, in order; mremap can leave its pages scattered over several VMAs
+  for (const [f, n] of inPlace) {
+    if (n !== f.nrPages || f.mapcount !== f.nrPages)
+      return refuse("large-folio", `${f.name} has pages mapped outside the range`);
   }
   return OK;
 }

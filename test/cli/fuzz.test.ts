@@ -97,7 +97,7 @@ describe("vmasim fuzz --against invariants", () => {
       "--seed",
       "2",
       "--runs",
-      "3",
+      "12",
       "--steps",
       "60",
       "--out",

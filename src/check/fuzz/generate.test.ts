@@ -144,6 +144,29 @@ describe("generateScenario", () => {
     }
   });
 
+  it("makes page-state operations only when asked, and never for the kernel by default", () => {
+    const PAGE_STATES = [
+      "swapout",
+      "swapin",
+      "migrate",
+      "migratefinish",
+      "ksm",
+      "pin",
+      "unpin",
+      "largefolio",
+    ];
+    const kinds = (pageStates: boolean) =>
+      new Set(
+        SEEDS.slice(0, 40).flatMap((s) =>
+          generateScenario(s, { steps: 100, pageStates }).map((o) => o.kind),
+        ),
+      );
+    const off = kinds(false);
+    for (const k of PAGE_STATES) expect(off.has(k as Op["kind"])).toBe(false);
+    const on = kinds(true);
+    for (const k of PAGE_STATES) expect(on.has(k as Op["kind"]), k).toBe(true);
+  });
+
   it("rejects nonsensical options", () => {
     expect(() => generateBodies(1, { slots: 2 })).toThrow(/slots/);
     expect(() => generateBodies(1, { maxProcs: 0 })).toThrow(/maxProcs/);

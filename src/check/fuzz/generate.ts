@@ -36,6 +36,11 @@ export interface GenerateOptions {
   avoid: readonly string[];
   /** File name put in each op's `loc`. */
   file: string;
+  /**
+   * Also generate the model-only page-state operations (swapout, swapin, migrate, ksm, pin,
+   * unpin, largefolio): for campaigns against the invariants, never against the kernel.
+   */
+  pageStates: boolean;
 }
 
 export const DEFAULT_GENERATE_OPTIONS: Readonly<GenerateOptions> = {
@@ -47,6 +52,7 @@ export const DEFAULT_GENERATE_OPTIONS: Readonly<GenerateOptions> = {
   readWeight: 1.5,
   avoid: [],
   file: "fuzz.vms",
+  pageStates: false,
 };
 
 /** One page slot of the shadow: which mapping it came from and its protection (null: unmapped). */
@@ -96,6 +102,7 @@ const CATEGORIES = [
   "exit",
   "pages",
   "name",
+  "pagestate",
 ] as const;
 
 type Category = (typeof CATEGORIES)[number];
@@ -196,6 +203,7 @@ class Generator {
       exit: 1,
       pages: 1,
       name: 1,
+      pagestate: 1,
     };
   }
 
@@ -410,6 +418,7 @@ class Generator {
       ["exit", this.current !== 0 && parentAlive ? 2.5 : 0],
       ["pages", any * 1.5],
       ["name", any * 0.4],
+      ["pagestate", this.o.pageStates ? any * 8 : 0],
     ];
     const bad = this.rng.chance(this.o.failing);
     for (const w of weights) if (this.avoid.has(w[0].toUpperCase())) w[1] = 0;
@@ -455,6 +464,42 @@ class Generator {
           name: this.rng.chance(0.7) ? "fz" : null,
         });
       }
+      case "pagestate":
+        return this.pageState();
+    }
+  }
+
+  /** A model-only page-state operation on a range around the current mappings. */
+  private pageState(): void {
+    const r = this.target(0.15, 0.05);
+    const addr = this.addr(r.start);
+    const len = this.addr(r.end - r.start);
+    const kind = this.rng.weighted<OpBody["kind"]>([
+      ["swapout", 3],
+      ["swapin", 2],
+      ["migrate", 3],
+      ["migratefinish", 2],
+      ["ksm", 2],
+      ["pin", 1],
+      ["unpin", 1],
+      ["largefolio", 2],
+    ]);
+    switch (kind) {
+      case "swapout":
+        return this.emit({ kind, addr, len, cache: this.rng.chance(0.5) });
+      case "migrate":
+        return this.emit({ kind, addr, len, hold: this.rng.chance(0.6) });
+      case "migratefinish":
+        return this.emit({ kind });
+      case "largefolio": {
+        const n = this.rng.chance(0.5) ? 2 : 4; // pages, naturally aligned
+        return this.emit({ kind, addr: this.addr(Math.floor(r.start / n) * n), len: this.addr(n) });
+      }
+      case "swapin":
+      case "ksm":
+      case "pin":
+      case "unpin":
+        return this.emit({ kind, addr, len });
     }
   }
 
