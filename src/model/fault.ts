@@ -30,7 +30,13 @@ import { ksmFolioUnmapped } from "./ksm.js";
 import { finishMigration } from "./migrate.js";
 import { dropMapping, folioMoveAnonRmap, mapPage, newAnonFolio, ZERO_FOLIO } from "./rmap.js";
 import { doSwapPage } from "./swap.js";
-import { doHugePmdAnonymousPage, hugeZeroWpPmd, splitHugePmd, thpFaultable } from "./thp.js";
+import {
+  doHugePmdAnonymousPage,
+  hugeZeroWpPmd,
+  reuseHugePmd,
+  splitHugePmd,
+  thpFaultable,
+} from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /** anon_vma_compatible: may `b` (just after `a`) share `a`'s anon_vma? */
@@ -130,9 +136,10 @@ export function handleMmFault(k: Kernel, vma: Vma, addr: number, write: boolean)
   }
   if (pte.kind === "present" && write && !pte.writable) {
     if (pte.pmd) {
-      // do_huge_pmd_wp_page: the huge zero page is replaced by a THP; a shared THP is
-      // split and the write falls back to the PTE (VM_FAULT_FALLBACK)
-      if (hugeZeroWpPmd(k, vma, addr)) return "ok";
+      // do_huge_pmd_wp_page: the huge zero page is replaced by a THP; a THP only this PMD
+      // references is reused; a shared one is split and the write falls back to the PTE
+      // (VM_FAULT_FALLBACK)
+      if (hugeZeroWpPmd(k, vma, addr) || reuseHugePmd(vma, addr)) return "ok";
       splitHugePmd(vma.mm, addr);
     }
     return doWpPage(k, vma, addr);

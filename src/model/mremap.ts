@@ -343,6 +343,12 @@ function movePageTables(
   splitUnalignedHugePmds(mm, from, to, len, addrs, ptes);
   for (const a of addrs) mm.pageTable.clear(a);
   for (let i = 0; i < addrs.length; i++) {
+    const pte = ptes[i] as Pte;
+    const a = addrs[i] as number;
+    // move_huge_pmd: the source PMD is left none, with no table
+    if (pte.kind === "present" && pte.pmd && a % HPAGE_PMD_SIZE === 0) mm.pageTable.dropTable(a);
+  }
+  for (let i = 0; i < addrs.length; i++) {
     const at = to + ((addrs[i] as number) - from);
     const pte = ptes[i] as Pte;
     mm.pageTable.set(at, pte);

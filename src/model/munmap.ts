@@ -13,14 +13,25 @@ import type { Vma } from "./vma.js";
 export const pageAlign = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 
 /**
+ * VMAs detached by vms_gather_munmap_vmas, with the page-table bounds of their range
+ * (vms->unmap_start and unmap_end: the neighbours' edges, taken before anything new is
+ * mapped there).
+ */
+export interface Detached {
+  vmas: Vma[];
+  floor: number;
+  ceiling: number;
+}
+
+/**
  * vms_gather_munmap_vmas: split the VMAs at the edges of [start, end) and detach every
  * VMA inside from the index. Returns them, in order; pages and anon_vmas stay until
  * `completeMunmap`. Throws ENOMEM when splitting one VMA in three would pass
  * vm.max_map_count.
  */
-export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number): Vma[] {
+export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number): Detached {
   const first = mm.findVmaIntersection(start, end);
-  if (!first) return [];
+  if (!first) return { vmas: [], floor: 0, ceiling: TASK_SIZE };
   if (start > first.start) {
     if (end < first.end && mm.mapCount >= k.options.maxMapCount) {
       throw new Errno("ENOMEM", "vm.max_map_count reached");
@@ -31,15 +42,24 @@ export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number):
   const last = vmas[vmas.length - 1];
   if (last && last.end > end) splitVmaUnchecked(last, end, false);
   for (const v of vmas) mm.remove(v);
-  return vmas;
+  const floor = mm.prevOf(start)?.end ?? 0;
+  const ceiling = mm.nextFrom(end)?.start ?? TASK_SIZE;
+  return { vmas, floor, ceiling };
 }
 
-/** vms_complete_munmap_vmas: zap the pages of detached VMAs and unlink their anon_vmas. */
-export function completeMunmap(k: Kernel, mm: Mm, vmas: readonly Vma[]): void {
+/**
+ * vms_complete_munmap_vmas: zap the pages of detached VMAs, unlink their anon_vmas, and
+ * free the page tables no remaining VMA shares (free_pgtables, between the neighbours).
+ */
+export function completeMunmap(k: Kernel, mm: Mm, detached: Detached): void {
+  const { vmas, floor, ceiling } = detached;
   for (const v of vmas) {
     zapRange(k, mm, v.start, v.end);
     unlinkAnonVmas(k, v);
   }
+  const first = vmas[0];
+  const last = vmas[vmas.length - 1];
+  if (first && last) mm.pageTable.freeTables(first.start, last.end, floor, ceiling);
 }
 
 /** do_vmi_munmap: EINVAL for an unaligned start or empty range; no merge ever follows. */

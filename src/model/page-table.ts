@@ -107,12 +107,46 @@ export class PageTable {
     const old = t.slots[i];
     if (old !== undefined) {
       t.slots[i] = undefined;
-      if (--t.count === 0) {
-        this.tables.delete(key);
-        this.lastTable = undefined;
-      }
+      t.count--; // an emptied table stays until freeTables (zap_pte_range frees no table)
     }
     return old;
+  }
+
+  /**
+   * pmd_clear after a huge PMD mapping went (zap_huge_pmd, move_huge_pmd): the span of
+   * `addr` has no table any more. The caller has cleared its entries.
+   */
+  dropTable(addr: number): void {
+    const key = Math.floor(addr / TABLE_SPAN);
+    if (this.table(key)?.count !== 0) return;
+    this.tables.delete(key);
+    this.lastKey = -1;
+  }
+
+  /** pmd_none is false: a page table covers `addr`, even one with no entry left. */
+  hasTable(addr: number): boolean {
+    return this.table(Math.floor(addr / TABLE_SPAN)) !== undefined;
+  }
+
+  /**
+   * free_pgtables over an unmapped [start, end): frees the empty page tables whose whole
+   * span lies between `floor` (the previous VMA's end) and `ceiling` (the next VMA's start);
+   * a table shared with a neighbouring VMA stays.
+   */
+  freeTables(start: number, end: number, floor: number, ceiling: number): void {
+    if (start >= end) return;
+    const keys: number[] = [];
+    this.tables.forRange(
+      Math.floor(start / TABLE_SPAN),
+      Math.floor((end - 1) / TABLE_SPAN),
+      true,
+      (key, t) => {
+        if (t.count === 0 && key * TABLE_SPAN >= floor && (key + 1) * TABLE_SPAN <= ceiling)
+          keys.push(key);
+      },
+    );
+    for (const key of keys) this.tables.delete(key);
+    if (keys.length > 0) this.lastKey = -1;
   }
 
   /**

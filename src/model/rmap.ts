@@ -7,7 +7,7 @@ import type { Mm } from "./mm.js";
 import { ksmFolioUnmapped } from "./ksm.js";
 import type { PresentPte } from "./page-table.js";
 import type { SwapSlot } from "./swap-slot.js";
-import { splitHugePmdAt } from "./thp.js";
+import { HPAGE_PMD_SIZE, splitHugePmdAt } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /** The shared zero page (ZERO_PAGE). */
@@ -88,10 +88,12 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
   splitHugePmdAt(mm, start); // zap_pmd_range: a partly zapped huge PMD is split first
   splitHugePmdAt(mm, end);
   const table = mm.pageTable;
+  let hugePmds: number[] | null = null; // zap_huge_pmd leaves no table behind
   table.forEach(start, end, (addr, pte) => {
     if (pte.kind === "guard" && keepGuards) return;
     table.clear(addr);
     if (pte.kind === "present") {
+      if (pte.pmd && addr % HPAGE_PMD_SIZE === 0) (hugePmds ??= []).push(addr);
       dropMapping(pte.folio, pte.sub);
       ksmFolioUnmapped(k, pte.folio);
     } else if (pte.kind === "swap") {
@@ -99,6 +101,7 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
     }
     // a migration entry holds no mapping: the migration finds one PTE fewer to restore
   });
+  for (const a of hugePmds ?? []) table.dropTable(a);
 }
 
 /** The present PTE at `addr`, if any. */

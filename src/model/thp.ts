@@ -27,7 +27,7 @@ export function pmdStart(addr: number): number {
  * thp_vma_allowable_order(PMD_ORDER) and thp_vma_suitable_order for a fault at `addr`: a
  * private anonymous VMA, THP enabled for it (always, or madvise with VM_HUGEPAGE; never
  * with VM_NOHUGEPAGE), the aligned 2 MiB around `addr` inside the VMA, and no page table
- * there yet (pmd_none).
+ * there (pmd_none: a table emptied by a zap still counts until munmap frees it).
  */
 export function thpFaultable(k: Kernel, vma: Vma, addr: number): boolean {
   const mode = k.options.thp;
@@ -35,7 +35,7 @@ export function thpFaultable(k: Kernel, vma: Vma, addr: number): boolean {
   if (mode === "madvise" && !(vma.flags & VM_HUGEPAGE)) return false;
   const haddr = pmdStart(addr);
   if (haddr < vma.start || haddr + HPAGE_PMD_SIZE > vma.end) return false;
-  return !vma.mm.pageTable.any(haddr, haddr + HPAGE_PMD_SIZE);
+  return !vma.mm.pageTable.hasTable(haddr);
 }
 
 /** Maps `folio` (PTRS_PER_PTE pages, or the zero page) by the PMD at `haddr` (set_pmd_at). */
@@ -90,6 +90,27 @@ export function hugeZeroWpPmd(k: Kernel, vma: Vma, addr: number): boolean {
   );
   folio.anonExclusive = true;
   setHugePmd(vma.mm, haddr, folio, true);
+  return true;
+}
+
+/**
+ * do_huge_pmd_wp_page's reuse: when the PMD at `addr` maps the only reference to its THP
+ * (folio_ref_count == 1 in the kernel; here every reference is one of its PTRS_PER_PTE
+ * entries), the folio becomes this VMA's (folio_move_anon_rmap), exclusive and writable.
+ * Returns false when it cannot be reused.
+ */
+export function reuseHugePmd(vma: Vma, addr: number): boolean {
+  const haddr = pmdStart(addr);
+  const pte = vma.mm.pageTable.get(haddr);
+  if (pte?.kind !== "present" || !pte.pmd) return false;
+  const folio = pte.folio;
+  if (folio.isZero || !folio.anonVma) return false;
+  if (folio.mapcount !== folio.nrPages || folio.refcount !== folio.nrPages) return false;
+  folio.mapping = vma.anonVma;
+  folio.anonExclusive = true;
+  vma.mm.pageTable.forEach(haddr, haddr + HPAGE_PMD_SIZE, (_a, e) => {
+    if (e.kind === "present") e.writable = true;
+  });
   return true;
 }
 
