@@ -194,6 +194,7 @@ export function defaultReplayCommand(
   if (generate.slots !== undefined) extra.push(`--slots ${generate.slots}`);
   if (generate.avoid && generate.avoid.length > 0)
     extra.push(`--avoid ${generate.avoid.join(",")}`);
+  if (generate.hugePages) extra.push("--thp");
   return [
     `npx vmasim fuzz --against ${against} --seed ${seed} --runs 1 --skip ${index} --steps ${steps}`,
     ...extra,

@@ -138,6 +138,7 @@ async function fuzz(args: ParsedArgs, io: CliIo): Promise<number> {
     ...(slots === DEFAULT_GENERATE_OPTIONS.slots ? {} : { slots }),
     avoid: avoidOf(args),
     pageStates: against === "invariants", // the kernel engine refuses model-only operations
+    hugePages: args.flag("thp"),
   };
   const model = { policy, base: region.base, size: region.size };
   let engines: EnginePair;
@@ -271,6 +272,11 @@ export const fuzzCommand: CommandSpec = {
       type: "string",
       value: "NAME[,NAME…]",
       help: "operations (fork, mremap…), advice (GUARD_INSTALL…) or flags (SHARED, DONTUNMAP…) not to generate",
+    },
+    {
+      name: "thp",
+      type: "boolean",
+      help: "also MADV_HUGEPAGE and PMD-sized ranges (give --slots 4096 or more)",
     },
     {
       name: "verbose",

@@ -167,6 +167,18 @@ describe("generateScenario", () => {
     for (const k of PAGE_STATES) expect(on.has(k as Op["kind"]), k).toBe(true);
   });
 
+  it("with hugePages makes MADV_HUGEPAGE and PMD-aligned mappings of one or two PMDs", () => {
+    const ops = SEEDS.slice(0, 20).flatMap((s) =>
+      generateScenario(s, { steps: 100, slots: 4096, hugePages: true }),
+    );
+    expect(ops.some((o) => o.kind === "madvise" && o.advice === MADVICE.HUGEPAGE)).toBe(true);
+    const huge = ops.filter((o) => o.kind === "mmap" && o.len >= 512 * 4096);
+    expect(huge.length).toBeGreaterThan(0);
+    expect(huge.some((o) => o.kind === "mmap" && o.addr % (512 * 4096) === 0)).toBe(true);
+    const plain = SEEDS.slice(0, 20).flatMap((s) => generateScenario(s, { steps: 100 }));
+    expect(plain.some((o) => o.kind === "madvise" && o.advice === MADVICE.HUGEPAGE)).toBe(false);
+  });
+
   it("rejects nonsensical options", () => {
     expect(() => generateBodies(1, { slots: 2 })).toThrow(/slots/);
     expect(() => generateBodies(1, { maxProcs: 0 })).toThrow(/maxProcs/);

@@ -41,6 +41,11 @@ export interface GenerateOptions {
    * unpin, largefolio): for campaigns against the invariants, never against the kernel.
    */
   pageStates: boolean;
+  /**
+   * Transparent huge pages: MADV_HUGEPAGE among the advice, and some mappings and lengths
+   * of 512 or 1,024 pages (needs at least 2,048 slots to matter).
+   */
+  hugePages: boolean;
 }
 
 export const DEFAULT_GENERATE_OPTIONS: Readonly<GenerateOptions> = {
@@ -53,6 +58,7 @@ export const DEFAULT_GENERATE_OPTIONS: Readonly<GenerateOptions> = {
   avoid: [],
   file: "fuzz.vms",
   pageStates: false,
+  hugePages: false,
 };
 
 /** One page slot of the shadow: which mapping it came from and its protection (null: unmapped). */
@@ -185,7 +191,8 @@ class Generator {
   ) {
     this.rng = new Prng(seed);
     this.avoid = new Set(o.avoid.map((a) => a.toUpperCase()));
-    this.advice = ADVICE.filter(([a]) => !this.avoid.has(adviceName(a)));
+    const advice = o.hugePages ? [...ADVICE, [MADVICE.HUGEPAGE, 8] as const] : ADVICE;
+    this.advice = advice.filter(([a]) => !this.avoid.has(adviceName(a)));
     this.procs = [{ parent: null, alive: true, cells: new Array<Cell | null>(o.slots).fill(null) }];
     this.noreserve = this.rng.pick([0.03, 0.3, 0.9]);
     const m = () => this.rng.pick([0.4, 1, 1, 2]);
@@ -295,6 +302,9 @@ class Generator {
   }
 
   private smallLen(max = 8): number {
+    // THP campaigns: a PMD's worth of pages (or two), so faults and splits meet huge PMDs
+    if (this.o.hugePages && this.o.slots >= 2048 && this.rng.chance(0.3))
+      return this.rng.pick([512, 1024]);
     return this.rng.weighted([
       [1, 4],
       [2, 4],
@@ -514,6 +524,7 @@ class Generator {
   }
 
   private mmap(bad: boolean): void {
+    if (this.o.hugePages && this.o.slots >= 2048 && this.rng.chance(0.3)) return this.hugeMmap();
     const segs = this.segments();
     const gaps = this.gaps();
     const inner = gaps.filter(
@@ -587,6 +598,29 @@ class Generator {
       const id = this.nextId++;
       this.setCells(r, () => ({ id, prot: p }));
     }
+  }
+
+  /**
+   * THP campaigns: a PMD-aligned mapping of one or two PMDs (MAP_FIXED), made
+   * MADV_HUGEPAGE and written once, so huge PMDs exist for later calls to cut and move.
+   */
+  private hugeMmap(): void {
+    const pmds = this.rng.pick([1, 2]);
+    const span = pmds * 512;
+    const start = this.rng.int(0, Math.floor((this.o.slots - span) / 512)) * 512;
+    const r = { start, end: start + span };
+    const addr = this.addr(start);
+    const len = this.addr(span);
+    this.emit({ kind: "mmap", addr, len, prot: prot("rw"), flags: ["FIXED"], file: null });
+    const id = this.nextId++;
+    this.setCells(r, () => ({ id, prot: "rw" }));
+    this.emit({ kind: "madvise", addr, len, advice: MADVICE.HUGEPAGE });
+    this.emit({
+      kind: "touch",
+      addr: this.addr(start + this.rng.int(0, span - 1)),
+      len: P,
+      value: 1,
+    });
   }
 
   private munmap(bad: boolean): void {
