@@ -63,14 +63,7 @@ export function doHugePmdAnonymousPage(
     setHugePmd(vma.mm, haddr, zero, false);
     return;
   }
-  const folio = new LargeFolio(
-    k.nextId("folio"),
-    vma.anonVma,
-    vma.linearIndex(haddr),
-    PTRS_PER_PTE,
-  );
-  folio.anonExclusive = true;
-  setHugePmd(vma.mm, haddr, folio, (vma.flags & VM_WRITE) !== 0);
+  setHugePmd(vma.mm, haddr, newThp(k, vma, haddr), (vma.flags & VM_WRITE) !== 0);
 }
 
 /**
@@ -82,6 +75,12 @@ export function hugeZeroWpPmd(k: Kernel, vma: Vma, addr: number): boolean {
   if (pte?.kind !== "present" || !pte.pmd || !pte.folio.isZero) return false;
   const haddr = pmdStart(addr);
   for (let i = 0; i < PTRS_PER_PTE; i++) vma.mm.pageTable.clear(haddr + i * PAGE_SIZE);
+  setHugePmd(vma.mm, haddr, newThp(k, vma, haddr), true);
+  return true;
+}
+
+/** vma_alloc_anon_folio_pmd: a new, exclusive THP of the VMA's anon_vma for the PMD at `haddr`. */
+function newThp(k: Kernel, vma: Vma, haddr: number): LargeFolio {
   const folio = new LargeFolio(
     k.nextId("folio"),
     vma.anonVma,
@@ -89,8 +88,7 @@ export function hugeZeroWpPmd(k: Kernel, vma: Vma, addr: number): boolean {
     PTRS_PER_PTE,
   );
   folio.anonExclusive = true;
-  setHugePmd(vma.mm, haddr, folio, true);
-  return true;
+  return folio;
 }
 
 /**
