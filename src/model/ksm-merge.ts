@@ -42,6 +42,7 @@ export function ksmMergeRange(k: Kernel, mm: Mm, start: number, end: number): nu
  * a move): each KSM page is replaced by a private copy, as a write fault would.
  */
 export function breakKsm(k: Kernel, vma: Vma, start: number, end: number): void {
+  if (k.stableNodes.size === 0) return; // no KSM folio anywhere: nothing to break
   // each visited entry is replaced in place, as forEach allows
   vma.mm.pageTable.forEach(start, end, (addr, pte) => {
     if (pte.kind !== "present" || !pte.folio.isKsm) return;

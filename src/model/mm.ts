@@ -1,26 +1,18 @@
 // struct mm_struct: one process's address space. An ordered VMA index (the maple tree's
 // role) with O(log n) find/prev/next, and the page tables. This module is browser compatible.
 
-import { BTree, compareNumbers } from "./btree.js";
+import { OrderedIndex } from "./ordered-index.js";
 import { PageTable } from "./page-table.js";
 import type { Vma } from "./vma.js";
 
-/**
- * The pair the index's nextLower/HigherPair lookups fill in, instead of allocating one each;
- * `take` reads it at once, before the next lookup. Not state.
- */
-const PAIR: [number, Vma] = [0, null as unknown as Vma];
-
-/** The VMA of a lookup's pair; the pair lets go of it (so that no VMA is kept alive). */
-function take(pair: [number, Vma] | undefined): Vma | undefined {
-  if (pair === undefined) return undefined;
-  const v = pair[1];
-  pair[1] = null as unknown as Vma;
-  return v;
-}
-
 export class Mm {
-  private readonly index: BTree<number, Vma> = new BTree<number, Vma>(undefined, compareNumbers);
+  private readonly index = new OrderedIndex<Vma>();
+  /**
+   * The VMA findVma found last, if it is still indexed: the next lookup often falls in it
+   * again (a fault after madvise, the pages of one access). Not state, a cache of `index`
+   * (as the per-thread vmacache was before the maple tree); every removal drops it.
+   */
+  private cached: Vma | undefined = undefined;
   readonly pageTable = new PageTable();
   /** mm_users: processes sharing this mm (a vfork child until it execs or exits). */
   users = 1;
@@ -42,9 +34,11 @@ export class Mm {
 
   /** find_vma: the first VMA with end > addr. O(log n). */
   findVma(addr: number): Vma | undefined {
-    const below = take(this.index.nextLowerPair(addr + 1, PAIR));
-    if (below && below.end > addr) return below;
-    return take(this.index.nextHigherPair(addr, PAIR));
+    const c = this.cached;
+    if (c !== undefined && c.start <= addr && addr < c.end) return c;
+    const below = this.index.below(addr + 1);
+    if (below && below.end > addr) return (this.cached = below);
+    return this.index.atOrAbove(addr + 1);
   }
 
   /** vma_lookup: the VMA containing addr. */
@@ -61,12 +55,12 @@ export class Mm {
 
   /** The VMA before `addr` (the last VMA with start < addr). */
   prevOf(addr: number): Vma | undefined {
-    return take(this.index.nextLowerPair(addr, PAIR));
+    return this.index.below(addr);
   }
 
   /** The first VMA starting at or after `addr`. */
   nextFrom(addr: number): Vma | undefined {
-    return take(this.index.getPairOrNextHigher(addr, PAIR));
+    return this.index.atOrAbove(addr);
   }
 
   /** find_vma_prev: the VMA after `addr`'s gap and the one before it. */
@@ -76,9 +70,7 @@ export class Mm {
   }
 
   last(): Vma | undefined {
-    return this.index.maxKey() === undefined
-      ? undefined
-      : this.index.get(this.index.maxKey() as number);
+    return this.index.last();
   }
 
   /**
@@ -90,14 +82,14 @@ export class Mm {
     let v = first;
     while (v && v.start < end) {
       out.push(v);
-      v = take(this.index.nextHigherPair(v.start, PAIR));
+      v = this.index.atOrAbove(v.start + 1);
     }
     return out;
   }
 
   /** Every VMA, in address order. */
   allVmas(): Vma[] {
-    return this.index.valuesArray();
+    return this.index.values();
   }
 
   /** vma_link / vma_iter_store of a new VMA. */
@@ -111,6 +103,7 @@ export class Mm {
     if (this.index.get(vma.start) !== vma)
       throw new Error(`mm: VMA at ${vma.start} is not indexed`);
     this.index.delete(vma.start);
+    if (this.cached === vma) this.cached = undefined;
   }
 
   /** Indexes `vma` in place of `old`, which starts at the same address (vma_iter_store). */
@@ -118,11 +111,13 @@ export class Mm {
     if (vma.start !== old.start || this.index.get(old.start) !== old)
       throw new Error(`mm: VMA at ${old.start} is not indexed`);
     this.index.set(vma.start, vma);
+    if (this.cached === old) this.cached = undefined;
   }
 
   /** __mt_destroy at exit_mmap: the index drops every VMA at once. */
   clear(): void {
     this.index.clear();
+    this.cached = undefined;
   }
 
   /** vma_set_range, keeping the index keyed by start. */

@@ -2,9 +2,9 @@
 // kept in an ordered index so range walks cost O(log n + populated tables), never the
 // range's length. This module is browser compatible.
 
-import { BTree, compareNumbers } from "./btree.js";
 import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import type { Folio } from "./folio.js";
+import { OrderedIndex } from "./ordered-index.js";
 import type { SwapSlot } from "./swap-slot.js";
 
 const TABLE_SPAN = PAGE_SIZE * PTRS_PER_PTE;
@@ -59,10 +59,7 @@ class PteTable {
 
 /** Page tables of one mm, keyed by virtual address. */
 export class PageTable {
-  private readonly tables: BTree<number, PteTable> = new BTree<number, PteTable>(
-    undefined,
-    compareNumbers,
-  );
+  private readonly tables = new OrderedIndex<PteTable>();
   /**
    * The table looked up last, by key (undefined: none there). Page-by-page loops (faults,
    * zaps, copies, moves) stay within one table for up to PTRS_PER_PTE entries, so this
@@ -139,7 +136,6 @@ export class PageTable {
     this.tables.forRange(
       Math.floor(start / TABLE_SPAN),
       Math.floor((end - 1) / TABLE_SPAN),
-      true,
       (key, t) => {
         if (t.count === 0 && key * TABLE_SPAN >= floor && (key + 1) * TABLE_SPAN <= ceiling)
           keys.push(key);
@@ -174,7 +170,7 @@ export class PageTable {
     } else {
       const keys: number[] = [];
       const tables: PteTable[] = [];
-      this.tables.forRange(first, last, true, (key, t) => {
+      this.tables.forRange(first, last, (key, t) => {
         keys.push(key);
         tables.push(t);
       });

@@ -5,10 +5,10 @@
 // file changing. This module is browser compatible.
 
 import { AvcSet } from "../../model/anon-vma.js";
-import { BTree } from "../../model/btree.js";
 import { Kernel, type Process } from "../../model/kernel.js";
 import { Machine } from "../../model/machine.js";
 import { Mm } from "../../model/mm.js";
+import { OrderedIndex } from "../../model/ordered-index.js";
 import { PageTable } from "../../model/page-table.js";
 
 /**
@@ -21,7 +21,7 @@ const SKIP = new Map<object, ReadonlySet<string>>([
     Kernel.prototype,
     new Set(["options", "policy", "ids", "merges", "stats", "detections", "procs"]),
   ],
-  [Mm.prototype, new Set(["proc"])],
+  [Mm.prototype, new Set(["proc", "cached"])],
 ]);
 const NO_SKIP: ReadonlySet<string> = new Set();
 
@@ -39,7 +39,7 @@ const enum T {
   Arr,
   Set,
   Map,
-  BTree,
+  OrderedIndex,
   PageTable,
   Proc,
   Kernel,
@@ -148,9 +148,10 @@ class Canon {
       }
       return h.int(T.End);
     }
-    if (o instanceof BTree) {
-      h.int(T.BTree);
-      o.forEachPair((key, val) => {
+    if (o instanceof OrderedIndex) {
+      // its entries in key order, not its leaves (whose split points depend on the history)
+      h.int(T.OrderedIndex);
+      (o as OrderedIndex<unknown>).forEach((key, val) => {
         this.value(key);
         this.value(val);
       });

@@ -3,7 +3,6 @@
 // reachable object, prototypes kept), so page-state fields added to the model later are
 // copied without this file changing. This module is browser compatible.
 
-import { BTree } from "../../model/btree.js";
 import type { Machine } from "../../model/machine.js";
 import { GUARD_PTE } from "../../model/page-table.js";
 import { ZERO_FOLIO } from "../../model/rmap.js";
@@ -30,14 +29,6 @@ function copy(v: unknown, copies: Map<object, unknown>): unknown {
   if (typeof v !== "object" || v === null) return v; // primitives; functions are shared
   const done = copies.get(v);
   if (done !== undefined) return done;
-  if (v instanceof BTree) {
-    const t = new BTree<unknown, unknown>();
-    copies.set(v, t);
-    v.forEachPair((key, value) => {
-      t.set(key, copy(value, copies));
-    });
-    return t;
-  }
   if (Array.isArray(v)) {
     const a: unknown[] = v.slice(); // holes (sparse page tables) stay holes
     copies.set(v, a);

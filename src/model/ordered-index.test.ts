@@ -1,0 +1,105 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { OrderedIndex } from "./ordered-index.js";
+
+/** A sorted-array reference for the index's answers. */
+class Reference {
+  readonly map = new Map<number, string>();
+  sorted(): number[] {
+    return [...this.map.keys()].sort((a, b) => a - b);
+  }
+  below(key: number): string | undefined {
+    const ks = this.sorted().filter((k) => k < key);
+    return ks.length === 0 ? undefined : this.map.get(ks[ks.length - 1] as number);
+  }
+  atOrAbove(key: number): string | undefined {
+    const k = this.sorted().find((x) => x >= key);
+    return k === undefined ? undefined : this.map.get(k);
+  }
+}
+
+type Op = { kind: "set" | "insert" | "delete"; key: number };
+
+/** Keys cluster in a small range (so that deletes hit) and reach past 2^32, as addresses do. */
+const key = fc.oneof(
+  fc.integer({ min: 0, max: 400 }),
+  fc.integer({ min: 0, max: 400 }).map((k) => 2 ** 40 + k * 4096),
+);
+const op = fc.record({ kind: fc.constantFrom("set", "insert", "delete"), key }) as fc.Arbitrary<Op>;
+
+function agree(idx: OrderedIndex<string>, ref: Reference, probes: number[]): void {
+  const ks = ref.sorted();
+  expect(idx.size).toBe(ks.length);
+  expect(idx.values()).toEqual(ks.map((k) => ref.map.get(k)));
+  expect(idx.last()).toBe(ks.length ? ref.map.get(ks[ks.length - 1] as number) : undefined);
+  for (const p of probes) {
+    expect(idx.get(p)).toBe(ref.map.get(p));
+    expect(idx.below(p)).toBe(ref.below(p));
+    expect(idx.atOrAbove(p)).toBe(ref.atOrAbove(p));
+  }
+}
+
+describe("OrderedIndex", () => {
+  it("answers as a sorted map through random inserts, replaces and deletes", () => {
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 1500 }),
+        fc.array(key, { maxLength: 20 }),
+        (ops, probes) => {
+          const idx = new OrderedIndex<string>();
+          const ref = new Reference();
+          ops.forEach((o, n) => {
+            const v = `v${n}`;
+            if (o.kind === "delete") {
+              expect(idx.delete(o.key)).toBe(ref.map.delete(o.key));
+            } else if (o.kind === "insert") {
+              const fresh = !ref.map.has(o.key);
+              expect(idx.set(o.key, v, false)).toBe(fresh);
+              if (fresh) ref.map.set(o.key, v);
+            } else {
+              expect(idx.set(o.key, v)).toBe(true);
+              ref.map.set(o.key, v);
+            }
+          });
+          agree(idx, ref, [...probes, ...ops.map((o) => o.key)]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("walks an inclusive key range in order, across leaves", () => {
+    const idx = new OrderedIndex<number>();
+    for (let k = 0; k < 2000; k += 2) idx.set(k, k * 10);
+    const seen: number[] = [];
+    idx.forRange(301, 1001, (k, v) => {
+      expect(v).toBe(k * 10);
+      seen.push(k);
+    });
+    expect(seen).toEqual(Array.from({ length: 350 }, (_, i) => 302 + 2 * i));
+    const all: number[] = [];
+    idx.forEach((k) => all.push(k));
+    expect(all.length).toBe(1000);
+  });
+
+  it("keeps answering after ascending appends, deletes of whole leaves and clear", () => {
+    const idx = new OrderedIndex<number>();
+    const ref = new Reference();
+    for (let k = 0; k < 1000; k++) {
+      idx.set(k, k);
+      ref.map.set(k, String(k));
+    }
+    for (let k = 100; k < 900; k++) expect(idx.delete(k)).toBe(true);
+    expect(idx.size).toBe(200);
+    expect(idx.below(900)).toBe(99);
+    expect(idx.atOrAbove(100)).toBe(900);
+    expect(idx.get(500)).toBeUndefined();
+    idx.clear();
+    expect([idx.size, idx.last(), idx.below(5), idx.atOrAbove(0)]).toEqual([
+      0,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});
