@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // The vmasim command: a thin launcher for the compiled CLI (built by `npm install`).
 import { main } from "../dist/src/cli/main.js";
 

@@ -13,6 +13,8 @@ export interface MachineInfo {
   /** Kernel release (uname -r). */
   kernel: string;
   node: string;
+  /** Node's command-line flags (the heap sizes change what the collector costs). */
+  nodeFlags: string;
   /** The 1-minute load average at the end of the run: above the CPU count, figures are noisy. */
   load: number;
 }
@@ -205,7 +207,7 @@ export function benchText(r: BenchResult): string {
   const m = r.machine;
   const sections: string[][] = [
     [
-      `vmasim bench${r.quick ? " --quick" : ""}: ${m.cpus} CPUs (${m.cpuModel}), Linux ${m.kernel}, Node.js ${m.node}`,
+      `vmasim bench${r.quick ? " --quick" : ""}: ${m.cpus} CPUs (${m.cpuModel}), Linux ${m.kernel}, Node.js ${m.node}${m.nodeFlags ? ` (${m.nodeFlags})` : ""}`,
       `load average ${m.load.toFixed(2)} at the end${m.load > m.cpus / 2 ? " (other work was running: figures are noisy)" : ""}`,
       ...(r.kernelSkipped === null ? [] : [`kernel column skipped: ${r.kernelSkipped}`]),
     ],

@@ -73,6 +73,7 @@ async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
       cpuModel: cpus()[0]?.model.trim() ?? "unknown",
       kernel: release(),
       node: process.versions.node,
+      nodeFlags: process.execArgv.join(" "),
       load: loadavg()[0] ?? 0,
     },
     kernelSkipped: side && !kernel.ok ? kernel.reason : null,
@@ -97,7 +98,7 @@ export const benchCommand: CommandSpec = {
     ["vmasim bench --quick --json", "a short run, as one JSON object"],
     ["vmasim bench --only side --no-kernel", "the model's side-by-side rates only"],
     [
-      "node --max-old-space-size=8192 bin/vmasim.js bench --only scale,memory",
+      "node --max-old-space-size=8192 --max-semi-space-size=64 bin/vmasim.js bench --only scale,memory",
       "scale and memory with room for 16 million pages",
     ],
   ],
