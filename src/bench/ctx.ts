@@ -38,7 +38,7 @@ export function fresh(options: Partial<ModelOptions> = {}): Ctx {
  * loops reset them per iteration the same way, so the array never grows.
  */
 export function resetMerges(k: Kernel): void {
-  if (k.merges.length !== 0) k.merges.length = 0;
+  if (k.merges.length !== 0) k.merges = [];
 }
 
 /** Accesses every page of [addr, addr + len); throws unless each access succeeds. */

@@ -60,7 +60,7 @@ export class AvcSet {
       const i = this.few.indexOf(avc);
       if (i < 0) return false;
       for (let j = i + 1; j < this.few.length; j++) this.few[j - 1] = this.few[j] as AnonVmaChain;
-      this.few.length--;
+      this.few.pop();
       if (this.few.length === 1) {
         this.one = this.few[0] as AnonVmaChain;
         this.few = null;

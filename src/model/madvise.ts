@@ -3,7 +3,7 @@
 // advices that act on pages. This module is browser compatible.
 
 import { MADVICE } from "../input/ops.js";
-import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
+import { isAligned, PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { anonVmaPrepare, faultinPageRange } from "./fault.js";
 import {
@@ -45,7 +45,7 @@ export type Visit = (k: Kernel, vma: Vma, start: number, end: number) => Vma;
 /** do_madvise. */
 export function doMadvise(k: Kernel, mm: Mm, start: number, len: number, advice: number): void {
   if (!VALID.has(advice)) throw new Errno("EINVAL", `unknown advice ${advice}`); // madvise_behavior_valid
-  if (start % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned address");
+  if (!isAligned(start, PAGE_SIZE)) throw new Errno("EINVAL", "unaligned address");
   const end = start + pageAlign(len);
   if (end < start) throw new Errno("EINVAL");
   if (end === start) return;

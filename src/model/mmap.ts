@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import type { FileRef, MmapFlag, Prot } from "../input/ops.js";
-import { MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from "./constants.js";
+import { isAligned, MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { mmPopulate } from "./fault.js";
 import {
@@ -53,13 +53,13 @@ export function doMmap(
 ): number {
   const has = (f: MmapFlag) => flags.includes(f);
   if (len === 0) throw new Errno("EINVAL", "zero length");
-  if (fileRef && fileRef.offset % PAGE_SIZE !== 0)
+  if (fileRef && !isAligned(fileRef.offset, PAGE_SIZE))
     throw new Errno("EINVAL", "unaligned file offset");
   len = pageAlign(len);
   if (mm.mapCount > k.options.maxMapCount) throw new Errno("ENOMEM", "vm.max_map_count reached");
   // __get_unmapped_area with MAP_FIXED: the address is taken as is
   if (len > TASK_SIZE || addr > TASK_SIZE - len) throw new Errno("ENOMEM");
-  if (addr % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned address");
+  if (!isAligned(addr, PAGE_SIZE)) throw new Errno("EINVAL", "unaligned address");
   if (addr < MMAP_MIN_ADDR) throw new Errno("EPERM", "below vm.mmap_min_addr");
   const end = addr + len;
   if (!has("FIXED") && mm.findVmaIntersection(addr, end)) throw new Errno("EEXIST");
@@ -135,7 +135,7 @@ export function installSpecialMapping(
   name: string,
 ): number {
   const end = addr + pageAlign(len);
-  if (addr % PAGE_SIZE !== 0 || end <= addr) throw new Errno("EINVAL");
+  if (!isAligned(addr, PAGE_SIZE) || end <= addr) throw new Errno("EINVAL");
   if (mm.findVmaIntersection(addr, end))
     throw new Errno("ENOMEM", "insert_vm_struct: range is occupied");
   const data = name.startsWith("[vvar");

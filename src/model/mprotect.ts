@@ -1,7 +1,7 @@
 // mprotect (mm/mprotect.c: do_mprotect_pkey, mprotect_fixup). Browser compatible.
 
 import type { Prot } from "../input/ops.js";
-import { PAGE_SIZE } from "./constants.js";
+import { isAligned, PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { populateVmaRange } from "./fault.js";
 import {
@@ -23,7 +23,7 @@ import type { Vma } from "./vma.js";
 
 /** do_mprotect_pkey: VMAs are changed left to right; a hole stops the walk with ENOMEM. */
 export function doMprotect(k: Kernel, mm: Mm, start: number, len: number, prot: Prot): void {
-  if (start % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned address");
+  if (!isAligned(start, PAGE_SIZE)) throw new Errno("EINVAL", "unaligned address");
   if (len === 0) return;
   const end = start + pageAlign(len);
   let vma = mm.findVmaIntersection(start, end);

@@ -5,7 +5,7 @@
 import type { MremapFlag } from "../input/ops.js";
 import type { MovePlan } from "../policy/policy.js";
 import { anonVmaClone, unlinkAnonVmas } from "./anon-vma.js";
-import { MMAP_BASE, MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from "./constants.js";
+import { isAligned, MMAP_BASE, MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { anonVmaPrepare, mmPopulate } from "./fault.js";
 import {
@@ -83,12 +83,12 @@ export function doMremap(
 
 /** check_mremap_params. */
 function checkMremapParams(k: Kernel, vrm: Vrm): void {
-  if (vrm.addr % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned OLD");
+  if (!isAligned(vrm.addr, PAGE_SIZE)) throw new Errno("EINVAL", "unaligned OLD");
   if (vrm.newLen === 0) throw new Errno("EINVAL", "zero NEWLEN");
   if (vrm.newLen > TASK_SIZE) throw new Errno("EINVAL");
   if (!impliesNewAddr(vrm)) return;
   if (vrm.newAddr > TASK_SIZE - vrm.newLen) throw new Errno("EINVAL");
-  if (vrm.newAddr % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned NEWADDR");
+  if (!isAligned(vrm.newAddr, PAGE_SIZE)) throw new Errno("EINVAL", "unaligned NEWADDR");
   if (!vrm.mayMove) throw new Errno("EINVAL", "FIXED and DONTUNMAP need MAYMOVE");
   if (vrm.dontUnmap && vrm.oldLen !== vrm.newLen)
     throw new Errno("EINVAL", "DONTUNMAP cannot resize");
@@ -346,7 +346,8 @@ function movePageTables(
     const pte = ptes[i] as Pte;
     const a = addrs[i] as number;
     // move_huge_pmd: the source PMD is left none, with no table
-    if (pte.kind === "present" && pte.pmd && a % HPAGE_PMD_SIZE === 0) mm.pageTable.dropTable(a);
+    if (pte.kind === "present" && pte.pmd && isAligned(a, HPAGE_PMD_SIZE))
+      mm.pageTable.dropTable(a);
   }
   for (let i = 0; i < addrs.length; i++) {
     const at = to + ((addrs[i] as number) - from);
@@ -376,7 +377,7 @@ function splitUnalignedHugePmds(
   }
   for (const s of huge ?? []) {
     const whole = s >= from && s + HPAGE_PMD_SIZE <= from + len;
-    if (!whole || (to + (s - from)) % HPAGE_PMD_SIZE !== 0) splitHugePmd(mm, s);
+    if (!whole || !isAligned(to + (s - from), HPAGE_PMD_SIZE)) splitHugePmd(mm, s);
   }
 }
 

@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import { unlinkAnonVmas } from "./anon-vma.js";
-import { PAGE_SIZE, TASK_SIZE } from "./constants.js";
+import { isAligned, PAGE_SIZE, TASK_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
@@ -64,7 +64,7 @@ export function completeMunmap(k: Kernel, mm: Mm, detached: Detached): void {
 
 /** do_vmi_munmap: EINVAL for an unaligned start or empty range; no merge ever follows. */
 export function doMunmap(k: Kernel, mm: Mm, start: number, len: number): void {
-  if (start % PAGE_SIZE !== 0 || start > TASK_SIZE || len > TASK_SIZE - start) {
+  if (!isAligned(start, PAGE_SIZE) || start > TASK_SIZE || len > TASK_SIZE - start) {
     throw new Errno("EINVAL");
   }
   const end = start + pageAlign(len);

@@ -1,7 +1,7 @@
 // prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME) (kernel/sys.c prctl_set_vma, mm/madvise.c
 // madvise_set_anon_name). This module is browser compatible.
 
-import { PAGE_SIZE } from "./constants.js";
+import { isAligned, PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import type { Kernel } from "./kernel.js";
 import { walkVmas } from "./madvise.js";
@@ -28,7 +28,7 @@ export function doSetAnonName(
   if (!k.options.anonName) throw new Errno("EINVAL", "kernel built without CONFIG_ANON_VMA_NAME");
   if (name !== null && (name.length >= NAME_MAX || !isValidName(name)))
     throw new Errno("EINVAL", "invalid name");
-  if (start % PAGE_SIZE !== 0) throw new Errno("EINVAL", "unaligned address");
+  if (!isAligned(start, PAGE_SIZE)) throw new Errno("EINVAL", "unaligned address");
   const end = start + pageAlign(len);
   if (end === start) return;
   // madvise_walk_vmas with madvise_vma_anon_name (anonymous and shmem VMAs may be named)

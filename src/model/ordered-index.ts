@@ -207,5 +207,5 @@ function insertAt<T>(a: T[], i: number, x: T): void {
 function removeAt<T>(a: T[], i: number): void {
   const n = a.length - 1;
   for (let j = i; j < n; j++) a[j] = a[j + 1] as T;
-  a.length = n;
+  a.pop(); // not `a.length = n`, a call into the runtime
 }

@@ -1,6 +1,7 @@
 // Mapping and unmapping folios (mm/rmap.c, mm/memory.c zap_pte_range): mapcounts,
 // refcounts, folio_add_new_anon_rmap and folio_move_anon_rmap. Browser compatible.
 
+import { isAligned } from "./constants.js";
 import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
@@ -93,7 +94,7 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
     if (pte.kind === "guard" && keepGuards) return;
     table.clear(addr);
     if (pte.kind === "present") {
-      if (pte.pmd && addr % HPAGE_PMD_SIZE === 0) (hugePmds ??= []).push(addr);
+      if (pte.pmd && isAligned(addr, HPAGE_PMD_SIZE)) (hugePmds ??= []).push(addr);
       dropMapping(pte.folio, pte.sub);
       ksmFolioUnmapped(k, pte.folio);
     } else if (pte.kind === "swap") {
