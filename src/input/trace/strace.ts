@@ -69,11 +69,12 @@ export class StraceParser implements TraceParser {
       return ev
         ? [
             {
-              ...ev,
+              // the common fields first: see PerfTraceParser.push
               time: start,
               dur: resumed ? Math.max(dur, time - start) : dur,
               tid,
               line: lineNo,
+              ...ev,
             },
           ]
         : [];
