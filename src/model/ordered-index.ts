@@ -18,10 +18,19 @@ export class OrderedIndex<V> {
   private keys: number[][] = [];
   private vals: V[][] = [];
   size = 0;
+  /**
+   * The leaf found last: one system call looks up the same few addresses (the VMA, its
+   * neighbours) again and again, and checking this leaf first spares the search over
+   * `firsts`, whose lower levels miss the cache in large indexes. Not state.
+   */
+  private finger = 0;
 
   /** The leaf that holds `key` if anything does: the last leaf whose separator is ≤ key (0). */
   private leafOf(key: number): number {
     const f = this.firsts;
+    const g = this.finger;
+    if (g < f.length && (g === 0 || (f[g] as number) <= key) && !((f[g + 1] as number) <= key))
+      return g;
     let lo = 0;
     let hi = f.length - 1;
     while (lo < hi) {
@@ -29,6 +38,7 @@ export class OrderedIndex<V> {
       if ((f[mid] as number) <= key) lo = mid;
       else hi = mid - 1;
     }
+    this.finger = lo;
     return lo;
   }
 
