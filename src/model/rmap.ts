@@ -5,7 +5,6 @@ import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { ksmFolioUnmapped } from "./ksm.js";
-import type { PresentPte } from "./page-table.js";
 import type { SwapSlot } from "./swap-slot.js";
 import { HPAGE_PMD_SIZE, splitHugePmdAt } from "./thp.js";
 import type { Vma } from "./vma.js";
@@ -26,12 +25,7 @@ export function mapPage(
     folio.countMapping(sub, 1);
     folio.refcount++;
   }
-  mm.pageTable.set(
-    addr,
-    pmd
-      ? { kind: "present", folio, sub, writable, pmd }
-      : { kind: "present", folio, sub, writable },
-  );
+  mm.pageTable.setPresent(addr, folio, sub, writable, pmd);
 }
 
 /** Drops one mapping of a folio (folio_remove_rmap + folio_put); frees it at refcount 0. */
@@ -89,25 +83,23 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
   splitHugePmdAt(mm, end);
   const table = mm.pageTable;
   let hugePmds: number[] | null = null; // zap_huge_pmd leaves no table behind
-  table.forEach(start, end, (addr, pte) => {
-    if (pte.kind === "guard" && keepGuards) return;
-    table.clear(addr);
-    if (pte.kind === "present") {
-      if (pte.pmd && addr % HPAGE_PMD_SIZE === 0) (hugePmds ??= []).push(addr);
-      dropMapping(pte.folio, pte.sub);
-      ksmFolioUnmapped(k, pte.folio);
-    } else if (pte.kind === "swap") {
-      swapFree(pte.slot);
-    }
-    // a migration entry holds no mapping: the migration finds one PTE fewer to restore
-  });
+  table.walk(
+    start,
+    end,
+    (addr, folio, sub, _writable, pmd) => {
+      table.clear(addr);
+      if (pmd && addr % HPAGE_PMD_SIZE === 0) (hugePmds ??= []).push(addr);
+      dropMapping(folio, sub);
+      ksmFolioUnmapped(k, folio);
+    },
+    (addr, pte) => {
+      if (pte.kind === "guard" && keepGuards) return;
+      table.clear(addr);
+      if (pte.kind === "swap") swapFree(pte.slot);
+      // a migration entry holds no mapping: the migration finds one PTE fewer to restore
+    },
+  );
   for (const a of hugePmds ?? []) table.dropTable(a);
-}
-
-/** The present PTE at `addr`, if any. */
-export function presentPte(mm: Mm, addr: number): PresentPte | undefined {
-  const pte = mm.pageTable.get(addr);
-  return pte?.kind === "present" ? pte : undefined;
 }
 
 /**
