@@ -10,7 +10,7 @@ import { HPAGE_PMD_SIZE, splitHugePmdAt } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /** The shared zero page (ZERO_PAGE). */
-export const ZERO_FOLIO = new Folio(0, null, 0, 1, true);
+export const ZERO_FOLIO = new Folio(0, null, 0, true);
 
 /** Installs a PTE mapping page `sub` of `folio` at `addr` (folio_add_*_rmap + set_pte). */
 export function mapPage(
