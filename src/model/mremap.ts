@@ -334,26 +334,14 @@ function movePageTables(
   plan: MovePlan,
 ): void {
   splitUnalignedHugePmds(mm, from, to, len);
-  // the entries are collected once the huge PMDs are split (the split changes their PTEs)
-  const addrs: number[] = [];
-  const ptes: Pte[] = [];
-  mm.pageTable.forEach(from, from + len, (a, pte) => {
-    addrs.push(a);
-    ptes.push(pte);
-  });
-  for (const a of addrs) mm.pageTable.clear(a);
-  for (let i = 0; i < addrs.length; i++) {
-    const pte = ptes[i] as Pte;
-    const a = addrs[i] as number;
-    // move_huge_pmd: the source PMD is left none, with no table
-    if (pte.kind === "present" && pte.pmd && a % HPAGE_PMD_SIZE === 0) mm.pageTable.dropTable(a);
-  }
-  for (let i = 0; i < addrs.length; i++) {
-    const at = to + ((addrs[i] as number) - from);
-    const pte = ptes[i] as Pte;
-    mm.pageTable.set(at, pte);
-    if (dst && plan.relocatePte) plan.relocatePte(k, dst, at, pte);
-  }
+  const table = mm.pageTable;
+  const relocate = plan.relocatePte;
+  table.move(
+    from,
+    to,
+    len,
+    dst && relocate ? (at) => relocate(k, dst, at, table.get(at) as Pte) : undefined,
+  );
 }
 
 /**

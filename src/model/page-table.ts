@@ -122,8 +122,9 @@ export class PageTable {
     if (!t) return undefined;
     const i = slot(addr, key);
     const e = t.slots[i];
+    if (e === undefined) return undefined;
     const bits = t.bits[i] as number;
-    if (!(bits & PRESENT)) return e as NonPresentPte | undefined;
+    if (!(bits & PRESENT)) return e as NonPresentPte;
     return presentPte(e as Folio, bits >>> SUB_SHIFT, (bits & WRITE) !== 0, (bits & PMD) !== 0);
   }
 
@@ -143,11 +144,7 @@ export class PageTable {
 
   /** set of a present PTE, from its fields. */
   setPresent(addr: number, folio: Folio, sub: number, writable: boolean, pmd: boolean): void {
-    this.store(
-      addr,
-      folio,
-      (sub << SUB_SHIFT) | (writable ? WRITE : 0) | (pmd ? PMD : 0) | PRESENT,
-    );
+    this.store(addr, folio, presentBits(sub, writable, pmd));
   }
 
   /** The present PTE at `addr` becomes writable or read-only (pte_mkwrite, pte_wrprotect). */
@@ -158,6 +155,12 @@ export class PageTable {
     const i = slot(addr, key);
     const bits = t.bits[i] as number;
     if (bits & PRESENT) t.bits[i] = on ? bits | WRITE : bits & ~WRITE;
+  }
+
+  /** pmd_trans_huge: the entry at `addr` is present and part of a PMD mapping. */
+  isPmdMapped(addr: number): boolean {
+    const key = Math.floor(addr / TABLE_SPAN);
+    return ((this.table(key)?.bits[slot(addr, key)] ?? 0) & (PRESENT | PMD)) === (PRESENT | PMD);
   }
 
   /** The present PTEs of the PMD span at `haddr` lose their PMD mark (__split_huge_pmd). */
@@ -178,13 +181,7 @@ export class PageTable {
     const i = slot(addr, key);
     if (t.slots[i] === undefined) t.count++;
     t.slots[i] = entry;
-    if (i >= t.bits.length) {
-      let n = t.bits.length * 2;
-      while (n <= i) n *= 2;
-      const grown = new Uint16Array(Math.min(n, PTRS_PER_PTE));
-      grown.set(t.bits);
-      t.bits = grown;
-    }
+    if (i >= t.bits.length) grow(t, i);
     t.bits[i] = bits;
   }
 
@@ -215,6 +212,42 @@ export class PageTable {
   /** pmd_none is false: a page table covers `addr`, even one with no entry left. */
   hasTable(addr: number): boolean {
     return this.table(Math.floor(addr / TABLE_SPAN)) !== undefined;
+  }
+
+  /**
+   * move_ptes: every entry of [from, from + len) moves, unchanged, to the same offset in
+   * [to, to + len); `moved(at)` runs after each one is stored. The entries are all taken up
+   * before any is stored. A huge PMD moved whole leaves its source PMD none, with no table
+   * (move_huge_pmd).
+   */
+  move(from: number, to: number, len: number, moved?: (at: number) => void): void {
+    const addrs: number[] = [];
+    const entries: Array<Folio | NonPresentPte> = [];
+    const bits: number[] = [];
+    this.walk(
+      from,
+      from + len,
+      (a, folio, sub, writable, pmd) => {
+        addrs.push(a);
+        entries.push(folio);
+        bits.push(presentBits(sub, writable, pmd));
+      },
+      (a, pte) => {
+        addrs.push(a);
+        entries.push(pte);
+        bits.push(0);
+      },
+    );
+    for (const a of addrs) this.clear(a);
+    for (let i = 0; i < addrs.length; i++) {
+      const a = addrs[i] as number;
+      if ((bits[i] as number) & PMD && a % TABLE_SPAN === 0) this.dropTable(a);
+    }
+    for (let i = 0; i < addrs.length; i++) {
+      const at = to + ((addrs[i] as number) - from);
+      this.store(at, entries[i] as Folio | NonPresentPte, bits[i] as number);
+      moved?.(at);
+    }
   }
 
   /**
@@ -263,29 +296,12 @@ export class PageTable {
     if (start >= end) return;
     const first = Math.floor(start / TABLE_SPAN);
     const last = Math.floor((end - 1) / TABLE_SPAN);
-    const visit = (key: number, t: PteTable) => {
-      const base = key * TABLE_SPAN;
-      const lo = key === first ? slot(start, key) : 0;
-      const hi = Math.min(key === last ? slot(end - 1, key) + 1 : PTRS_PER_PTE, t.slots.length);
-      for (let i = lo; i < hi; i++) {
-        const e = t.slots[i];
-        if (e === undefined) continue;
-        const bits = t.bits[i] as number;
-        if (bits & PRESENT) {
-          present(
-            base + i * PAGE_SIZE,
-            e as Folio,
-            bits >>> SUB_SHIFT,
-            (bits & WRITE) !== 0,
-            (bits & PMD) !== 0,
-          );
-        } else if (other) other(base + i * PAGE_SIZE, e as NonPresentPte);
-      }
-    };
+    const lo = slot(start, first);
+    const hi = slot(end - 1, last) + 1;
     if (first === last) {
       // within one table (most VMAs): a cached lookup instead of a tree range walk
       const t = this.table(first);
-      if (t) visit(first, t);
+      if (t) visitTable(first, t, lo, hi, present, other);
     } else {
       const keys: number[] = [];
       const tables: PteTable[] = [];
@@ -293,7 +309,18 @@ export class PageTable {
         keys.push(key);
         tables.push(t);
       });
-      for (let i = 0; i < keys.length; i++) visit(keys[i] as number, tables[i] as PteTable);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as number;
+        const t = tables[i] as PteTable;
+        visitTable(
+          key,
+          t,
+          key === first ? lo : 0,
+          key === last ? hi : PTRS_PER_PTE,
+          present,
+          other,
+        );
+      }
     }
   }
 
@@ -313,6 +340,47 @@ export class PageTable {
     this.walk(start, end, seen, seen);
     return found;
   }
+}
+
+/** PageTable.walk over the entries [lo, hi) of table `t`, of key `key`. */
+function visitTable(
+  key: number,
+  t: PteTable,
+  lo: number,
+  hi: number,
+  present: PresentFn,
+  other: OtherFn | undefined,
+): void {
+  const base = key * TABLE_SPAN;
+  const end = Math.min(hi, t.slots.length);
+  for (let i = lo; i < end; i++) {
+    const e = t.slots[i];
+    if (e === undefined) continue;
+    const bits = t.bits[i] as number;
+    if (bits & PRESENT) {
+      present(
+        base + i * PAGE_SIZE,
+        e as Folio,
+        bits >>> SUB_SHIFT,
+        (bits & WRITE) !== 0,
+        (bits & PMD) !== 0,
+      );
+    } else if (other) other(base + i * PAGE_SIZE, e as NonPresentPte);
+  }
+}
+
+/** Doubles `t.bits` until it covers entry `i` (PteTable.bits, at most PTRS_PER_PTE). */
+function grow(t: PteTable, i: number): void {
+  let n = t.bits.length * 2;
+  while (n <= i) n *= 2;
+  const grown = new Uint16Array(Math.min(n, PTRS_PER_PTE));
+  grown.set(t.bits);
+  t.bits = grown;
+}
+
+/** The `bits` of a present entry. */
+function presentBits(sub: number, writable: boolean, pmd: boolean): number {
+  return (sub << SUB_SHIFT) | (writable ? WRITE : 0) | (pmd ? PMD : 0) | PRESENT;
 }
 
 /** The PresentPte value of a present entry. */

@@ -113,9 +113,7 @@ export function reuseHugePmd(vma: Vma, addr: number): boolean {
 /** __split_huge_pmd: the PMD mapping around `addr`, if any, becomes PTRS_PER_PTE PTEs. */
 export function splitHugePmd(mm: Mm, addr: number): void {
   const haddr = pmdStart(addr);
-  const first = mm.pageTable.get(haddr);
-  if (first?.kind !== "present" || !first.pmd) return;
-  mm.pageTable.clearPmd(haddr);
+  if (mm.pageTable.isPmdMapped(haddr)) mm.pageTable.clearPmd(haddr);
 }
 
 /**
