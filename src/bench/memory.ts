@@ -14,7 +14,7 @@ export interface MemoryResult {
   bytesPerVma: number;
   /** What a first write fault adds to a VMA besides its page: anon_vma and chain. */
   bytesPerFaultedVma: number;
-  /** One resident anonymous page: folio, PTE and its page-table slot. */
+  /** One resident anonymous page: folio, and the PTE (its page-table slot and bits). */
   bytesPerPage: number;
 }
 

@@ -171,7 +171,7 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
 
 function memoryText(m: MemoryResult): string[] {
   return [
-    `Memory (V8 heap after full GC; ${int(m.vmas)} one-page VMAs, one VMA of ${int(m.pages)} resident pages)`,
+    `Memory (V8 heap and ArrayBuffers after full GC; ${int(m.vmas)} one-page VMAs, one VMA of ${int(m.pages)} resident pages)`,
     "",
     `  per VMA, unfaulted:             ${m.bytesPerVma.toFixed(0)} B (goal ≤ ${BYTES_PER_VMA_GOAL}) ${verdict(m.bytesPerVma <= BYTES_PER_VMA_GOAL)}`,
     `  per VMA, faulted (+anon_vma…):  ${(m.bytesPerVma + m.bytesPerFaultedVma).toFixed(0)} B (goal ≤ ${BYTES_PER_VMA_GOAL}) ${verdict(m.bytesPerVma + m.bytesPerFaultedVma <= BYTES_PER_VMA_GOAL)}`,

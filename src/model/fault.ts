@@ -106,8 +106,8 @@ export function userAccess(k: Kernel, mm: Mm, addr: number, write: boolean): Fau
   // __handle_mm_fault: the fault is handled at vmf->address = address & PAGE_MASK
   const result = handleMmFault(k, vma, Math.floor(addr / PAGE_SIZE) * PAGE_SIZE, write);
   // the store sets the PTE's dirty bit: a MADV_FREE'd folio is no longer lazily freeable
-  const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
-  if (pte?.kind === "present") pte.folio.lazyfree = false;
+  const folio = write && result === "ok" ? mm.pageTable.folioAt(addr) : undefined;
+  if (folio) folio.lazyfree = false;
   return result;
 }
 
@@ -236,18 +236,18 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   if (pte?.kind !== "present") return "ok";
   const folio = pte.folio;
   if (vma.flags & VM_SHARED) {
-    pte.writable = true;
+    mm.pageTable.setWritable(addr, true);
     return "ok";
   }
   if (!folio.isZero && folio.isAnon && !folio.isKsm) {
     if (folio.anonExclusive) {
-      pte.writable = true;
+      mm.pageTable.setWritable(addr, true);
       return "ok";
     }
     if (folio.nrPages === 1 && folio.refcount === 1) {
       folioMoveAnonRmap(folio, vma);
       folio.anonExclusive = true;
-      pte.writable = true;
+      mm.pageTable.setWritable(addr, true);
       return "ok";
     }
   }

@@ -1,6 +1,9 @@
 // Folios (struct folio): the unit of anonymous memory, with mapping/index/mapcount, and
-// the page states relocation must respect: swap cache, KSM, GUP pins, COW sharing.
-// This module is browser compatible.
+// the page states relocation must respect: swap cache, KSM, GUP pins, COW sharing. The
+// model holds millions of small folios, so a Folio keeps little in own fields: the booleans
+// and the pin count share one, the index takes two small integers, and the page count of a
+// small folio and the swap slot of one outside the swap cache come from the class. This
+// module is browser compatible.
 
 import type { AnonVma } from "./anon-vma.js";
 import type { MappedFile } from "./file.js";
@@ -11,39 +14,78 @@ import type { SwapSlot } from "./swap-slot.js";
 export type FolioMapping = AnonVma | StableNode | MappedFile;
 
 /**
- * A folio. For anonymous folios `mapping` is the anon_vma (page->mapping with
- * PAGE_MAPPING_ANON) and `index` the linear page index of its first page in pgoff space
- * (`linear_page_index`); for KSM folios `mapping` is the stable node (PAGE_MAPPING_KSM);
- * for file and shmem folios `mapping` is the file and `index` the file page.
+ * Bits of Folio.flags: the folio's booleans share one field (8 bytes each otherwise), and
+ * the pin count takes the bits above them.
  */
-/** Bits of Folio.flags: the folio's booleans share one field (8 bytes each otherwise). */
 const ANON_EXCLUSIVE = 1;
 const FREED = 2;
 const EVER_SHARED = 4;
 const ZERO = 8;
 const LAZYFREE = 16;
+const PINS_SHIFT = 5;
+const BOOLEANS = (1 << PINS_SHIFT) - 1;
 
+/** Folio.index is kept as floor(index / INDEX_SPLIT) and the remainder: two small integers. */
+const INDEX_SPLIT = 2 ** 30;
+
+/**
+ * A folio. For anonymous folios `mapping` is the anon_vma (page->mapping with
+ * PAGE_MAPPING_ANON) and `index` the linear page index of its first page in pgoff space
+ * (`linear_page_index`); for KSM folios `mapping` is the stable node (PAGE_MAPPING_KSM);
+ * for file and shmem folios `mapping` is the file and `index` the file page.
+ */
 export class Folio {
   /** Total PTE mappings of the folio (folio_mapcount). */
   mapcount = 0;
-  /** References: one per mapping, one for the swap cache, one per pin. */
+  /** References (folio->_refcount): one per mapping, one for the swap cache, one per pin. */
   refcount = 0;
-  /** folio_test_swapcache: the swap slot this folio caches, or null. */
-  swap: SwapSlot | null = null;
-  /** FOLL_PIN references (folio_maybe_dma_pinned). */
-  pins = 0;
-  /** The boolean fields below, as bits (memory: the model holds millions of folios). */
+  /**
+   * folio_test_swapcache: the swap slot this folio caches (folio->swap), or null. Null
+   * comes from the prototype: only a folio that enters the swap cache gets the field.
+   */
+  declare swap: SwapSlot | null;
+  /** The boolean fields below, as bits, and the pin count above them (folio->flags). */
   private flags: number;
+  /**
+   * folio->index in two fields (see `index`): a number of 2^31 or more in one field would
+   * be a separate 16-byte HeapNumber, and anonymous indexes are addresses / PAGE_SIZE.
+   */
+  private indexHi = 0;
+  private indexLo = 0;
 
   constructor(
     readonly id: number,
     public mapping: FolioMapping | null,
-    public index: number,
-    readonly nrPages: number = 1,
+    index: number,
     /** The shared zero page: mapped read-only, never counted in RSS. */
     isZero = false,
   ) {
     this.flags = isZero ? ZERO : 0;
+    this.index = index;
+  }
+
+  /** folio->index: the page index of the folio's first page (see the class comment). */
+  get index(): number {
+    return this.indexHi * INDEX_SPLIT + this.indexLo;
+  }
+  set index(i: number) {
+    const hi = Math.floor(i / INDEX_SPLIT);
+    // `| 0`: exact for indexes below 2^53, and keeps both fields small integers (Smis)
+    this.indexHi = hi | 0;
+    this.indexLo = (i - hi * INDEX_SPLIT) | 0;
+  }
+
+  /** folio_nr_pages: 1 for a small folio (LargeFolio counts its own). */
+  get nrPages(): number {
+    return 1;
+  }
+
+  /** FOLL_PIN references (folio->_pincount, folio_maybe_dma_pinned). */
+  get pins(): number {
+    return this.flags >>> PINS_SHIFT;
+  }
+  set pins(n: number) {
+    this.flags = (this.flags & BOOLEANS) | (n << PINS_SHIFT);
   }
 
   /** How many PTEs map page `sub` of the folio (folio_precise_page_mapcount). */
@@ -125,17 +167,25 @@ export class Folio {
   }
 }
 
+Folio.prototype.swap = null;
+
 /**
  * A large folio (mTHP or PMD-sized THP): it also counts the mappings of each page, since
  * smaps tells shared pages from private ones page by page. A subclass, so that the
  * millions of small folios carry no extra field.
  */
 export class LargeFolio extends Folio {
+  /** Per page, the PTEs mapping it (the pages' _mapcount); one entry a page. */
   private readonly pageMapcounts: number[];
 
   constructor(id: number, mapping: FolioMapping | null, index: number, nrPages: number) {
-    super(id, mapping, index, nrPages);
+    super(id, mapping, index);
     this.pageMapcounts = new Array<number>(nrPages).fill(0);
+  }
+
+  /** folio_nr_pages: the length of pageMapcounts. */
+  override get nrPages(): number {
+    return this.pageMapcounts.length;
   }
 
   override pageMapcount(sub: number): number {

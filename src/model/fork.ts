@@ -13,6 +13,7 @@ import {
 } from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
+import type { MigrationPte, SwapPte } from "./page-table.js";
 import { mapPage, newAnonFolio, zapRange } from "./rmap.js";
 import type { Vma } from "./vma.js";
 
@@ -55,35 +56,46 @@ function vmaNeedsCopy(src: Vma): boolean {
 function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
   if (!vmaNeedsCopy(src)) return;
   const cow = !(src.flags & VM_SHARED);
+  const from = src.mm.pageTable;
+  const to = dst.mm.pageTable;
   // the walk changes only the parent's entry it visits: the child's table is another
-  src.mm.pageTable.forEach(src.start, src.end, (addr, pte) => {
-    if (pte.kind === "guard") {
-      dst.mm.pageTable.set(addr, pte);
-    } else if (pte.kind === "swap") {
-      pte.slot.count++; // swap_duplicate
-      pte.exclusive = false;
-      if (pte.slot.cache) pte.slot.cache.everShared = true;
-      dst.mm.pageTable.set(addr, { ...pte });
-    } else if (pte.kind === "migration") {
-      // copy_nonpresent_pte: an exclusive entry of a COW mapping becomes a shared, readable one
-      if (cow) pte.writable = false;
-      pte.folio.anonExclusive = false;
-      pte.folio.everShared = true;
-      dst.mm.pageTable.set(addr, { ...pte });
-    } else if (pte.folio.anonVma && pte.folio.anonExclusive && pte.folio.pins > 0) {
-      // folio_try_dup_anon_rmap_pte refuses a possibly DMA-pinned exclusive page:
-      // copy_present_page gives the child its own copy at once
-      mapPage(dst.mm, addr, newAnonFolio(k, dst, addr), 0, pte.writable);
-    } else {
-      const folio = pte.folio;
+  from.walk(
+    src.start,
+    src.end,
+    (addr, folio, sub, writable, pmd) => {
+      if (folio.anonVma && folio.anonExclusive && folio.pins > 0) {
+        // folio_try_dup_anon_rmap_pte refuses a possibly DMA-pinned exclusive page:
+        // copy_present_page gives the child its own copy at once
+        mapPage(dst.mm, addr, newAnonFolio(k, dst, addr), 0, writable);
+        return;
+      }
       if (folio.isAnon) {
         folio.anonExclusive = false; // folio_try_dup_anon_rmap_pte
         folio.everShared = true;
       }
-      if (cow) pte.writable = false;
-      mapPage(dst.mm, addr, folio, pte.sub, pte.writable, pte.pmd); // copy_huge_pmd keeps the PMD
-    }
-  });
+      if (cow && writable) from.setWritable(addr, false);
+      mapPage(dst.mm, addr, folio, sub, writable && !cow, pmd); // copy_huge_pmd keeps the PMD
+    },
+    (addr, pte) => {
+      if (pte.kind === "guard") {
+        to.set(addr, pte);
+      } else if (pte.kind === "swap") {
+        pte.slot.count++; // swap_duplicate
+        if (pte.slot.cache) pte.slot.cache.everShared = true;
+        const shared: SwapPte = { kind: "swap", slot: pte.slot, exclusive: false };
+        from.set(addr, shared);
+        to.set(addr, { ...shared });
+      } else {
+        // copy_nonpresent_pte: an exclusive migration entry of a COW mapping becomes a
+        // shared, readable one
+        const shared: MigrationPte = cow ? { ...pte, writable: false } : pte;
+        from.set(addr, shared);
+        pte.folio.anonExclusive = false;
+        pte.folio.everShared = true;
+        to.set(addr, { ...shared });
+      }
+    },
+  );
 }
 
 /** exit_mmap: unmap every VMA, dropping pages and anon_vma links, then empty the index. */

@@ -22,7 +22,7 @@ export function migrateRange(k: Kernel, mm: Mm, start: number, end: number, hold
     if (pte.kind !== "present") continue;
     const folio = pte.folio;
     if (!isIsolatable(folio)) continue;
-    if (mm.pageTable.get(addr) !== pte) continue;
+    if (mm.pageTable.folioAt(addr) !== folio) continue; // already migrated by this walk
     // migrate_folio_unmap: folio_get_anon_vma pins the anon_vma until the PTEs are back
     const av = folio.anonVma;
     if (av) av.refcount++;

@@ -61,8 +61,9 @@ function mprotectFixup(k: Kernel, vma: Vma, start: number, end: number, newflags
   const v = vmaModifyFlags(k, vma, start, end, newflags, "mprotect_fixup");
   // change_protection: write permission removed from the PTEs
   if (!(newflags & VM_WRITE)) {
-    v.mm.pageTable.forEach(start, end, (_a, pte) => {
-      if (pte.kind === "present") pte.writable = false;
+    const table = v.mm.pageTable;
+    table.walk(start, end, (a, _folio, _sub, writable) => {
+      if (writable) table.setWritable(a, false);
     });
   }
   // a private VM_LOCKED VMA becoming writable is populated to break COW

@@ -333,48 +333,27 @@ function movePageTables(
   dst: Vma | null,
   plan: MovePlan,
 ): void {
-  // the entries are collected once (splitting a huge PMD changes its PTEs in place)
-  const addrs: number[] = [];
-  const ptes: Pte[] = [];
-  mm.pageTable.forEach(from, from + len, (a, pte) => {
-    addrs.push(a);
-    ptes.push(pte);
-  });
-  splitUnalignedHugePmds(mm, from, to, len, addrs, ptes);
-  for (const a of addrs) mm.pageTable.clear(a);
-  for (let i = 0; i < addrs.length; i++) {
-    const pte = ptes[i] as Pte;
-    const a = addrs[i] as number;
-    // move_huge_pmd: the source PMD is left none, with no table
-    if (pte.kind === "present" && pte.pmd && isAligned(a, HPAGE_PMD_SIZE))
-      mm.pageTable.dropTable(a);
-  }
-  for (let i = 0; i < addrs.length; i++) {
-    const at = to + ((addrs[i] as number) - from);
-    const pte = ptes[i] as Pte;
-    mm.pageTable.set(at, pte);
-    if (dst && plan.relocatePte) plan.relocatePte(k, dst, at, pte);
-  }
+  splitUnalignedHugePmds(mm, from, to, len);
+  const table = mm.pageTable;
+  const relocate = plan.relocatePte;
+  table.move(
+    from,
+    to,
+    len,
+    dst && relocate ? (at) => relocate(k, dst, at, table.get(at) as Pte) : undefined,
+  );
 }
 
 /**
  * move_page_tables moves a huge PMD whole (move_huge_pmd) only when source and destination
- * are PMD aligned and the PMD lies in the range; every other huge PMD is split first.
- * `addrs` and `ptes` are the range's entries.
+ * are PMD aligned and the PMD lies in the range; every other huge PMD in [from, from + len)
+ * is split first.
  */
-function splitUnalignedHugePmds(
-  mm: Mm,
-  from: number,
-  to: number,
-  len: number,
-  addrs: readonly number[],
-  ptes: readonly Pte[],
-): void {
+function splitUnalignedHugePmds(mm: Mm, from: number, to: number, len: number): void {
   let huge: Set<number> | null = null; // most moves have no huge PMD: no Set then
-  for (let i = 0; i < ptes.length; i++) {
-    const pte = ptes[i] as Pte;
-    if (pte.kind === "present" && pte.pmd) (huge ??= new Set()).add(pmdStart(addrs[i] as number));
-  }
+  mm.pageTable.walk(from, from + len, (a, _folio, _sub, _writable, pmd) => {
+    if (pmd) (huge ??= new Set()).add(pmdStart(a));
+  });
   for (const s of huge ?? []) {
     const whole = s >= from && s + HPAGE_PMD_SIZE <= from + len;
     if (!whole || !isAligned(to + (s - from), HPAGE_PMD_SIZE)) splitHugePmd(mm, s);

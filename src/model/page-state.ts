@@ -9,7 +9,7 @@ import { VM_SHARED, VM_WRITE } from "./flags.js";
 import { Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
-import { mapPage, presentPte, putFolio } from "./rmap.js";
+import { mapPage, putFolio } from "./rmap.js";
 import { rmapWalk } from "./rmap-walk.js";
 
 /**
@@ -23,10 +23,10 @@ export function pinRange(k: Kernel, mm: Mm, start: number, end: number): number 
     const vma = mm.vmaLookup(a);
     if (!vma || !(vma.flags & VM_WRITE)) throw new Errno("EFAULT");
     if (handleMmFault(k, vma, a, true) !== "ok") throw new Errno("EFAULT");
-    const pte = presentPte(mm, a);
-    if (!pte) throw new Errno("EFAULT");
-    pte.folio.pins++;
-    pte.folio.refcount++;
+    const folio = mm.pageTable.folioAt(a);
+    if (!folio) throw new Errno("EFAULT");
+    folio.pins++;
+    folio.refcount++;
     pinned++;
   }
   return pinned;

@@ -1,6 +1,9 @@
 // A process's page tables: sparse, one table of PTRS_PER_PTE entries per populated PMD,
 // kept in an ordered index so range walks cost O(log n + populated tables), never the
-// range's length. This module is browser compatible.
+// range's length. A present PTE is stored inline, as its folio in the table's slot and its
+// page number, write bit and PMD mark as bits of a parallel typed array: no object per
+// resident page (the model holds millions). Reads get a PresentPte value built on the
+// spot; writes go through PageTable's methods. This module is browser compatible.
 
 import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import type { Folio } from "./folio.js";
@@ -9,20 +12,23 @@ import type { SwapSlot } from "./swap-slot.js";
 
 const TABLE_SPAN = PAGE_SIZE * PTRS_PER_PTE;
 
-/** A present PTE: the folio, which page of it, and whether the PTE is writable. */
+/**
+ * A present PTE: the folio, which page of it, and whether the PTE is writable. A value
+ * read from the table (PageTable.get, forEach): changing the entry is PageTable's job.
+ */
 export interface PresentPte {
-  kind: "present";
-  folio: Folio;
+  readonly kind: "present";
+  readonly folio: Folio;
   /** Page number within the folio. */
-  sub: number;
-  writable: boolean;
+  readonly sub: number;
+  readonly writable: boolean;
   /** One of the PTRS_PER_PTE pages of a PMD mapping of a THP (src/model/thp.ts). */
-  pmd?: true;
+  readonly pmd?: true;
 }
 
 /** A guard-region marker (MADV_GUARD_INSTALL, a PTE marker): any access faults. */
 export interface GuardPte {
-  kind: "guard";
+  readonly kind: "guard";
 }
 
 /**
@@ -30,9 +36,9 @@ export interface GuardPte {
  * the page was anon-exclusive when it was unmapped.
  */
 export interface SwapPte {
-  kind: "swap";
-  slot: SwapSlot;
-  exclusive: boolean;
+  readonly kind: "swap";
+  readonly slot: SwapSlot;
+  readonly exclusive: boolean;
 }
 
 /**
@@ -40,22 +46,52 @@ export interface SwapPte {
  * remove_migration_ptes puts a present PTE back, found through the rmap.
  */
 export interface MigrationPte {
-  kind: "migration";
-  folio: Folio;
-  sub: number;
-  writable: boolean;
+  readonly kind: "migration";
+  readonly folio: Folio;
+  readonly sub: number;
+  readonly writable: boolean;
 }
 
+/** A non-present entry that is not none: stored in the table as this object. */
+export type NonPresentPte = GuardPte | SwapPte | MigrationPte;
+
 /** A page-table entry that is not none. */
-export type Pte = PresentPte | GuardPte | SwapPte | MigrationPte;
+export type Pte = PresentPte | NonPresentPte;
 
 export const GUARD_PTE: GuardPte = { kind: "guard" };
 
+/** Bits of PteTable.bits for a present entry (0 for any other): the page number above them. */
+const PRESENT = 1;
+const WRITE = 2;
+const PMD = 4;
+const SUB_SHIFT = 3; // PTRS_PER_PTE pages need 9 bits: 12 in all, within a Uint16
+
+/** The smallest `bits` array; it doubles up to PTRS_PER_PTE as entries further in are set. */
+const MIN_BITS = 16;
+
 class PteTable {
-  /** Grown on demand up to PTRS_PER_PTE, so small tables stay small to walk and to copy. */
-  readonly slots: Array<Pte | undefined> = [];
+  /**
+   * Per entry: the folio of a present PTE, the object of another, or a hole. Grown on
+   * demand up to PTRS_PER_PTE, so small tables stay small to walk and to copy.
+   */
+  readonly slots: Array<Folio | NonPresentPte | undefined> = [];
+  /** Per entry: PRESENT, WRITE, PMD and the page number of a present PTE; at least as long as slots. */
+  bits = new Uint16Array(MIN_BITS);
   count = 0;
 }
+
+/**
+ * Calls `present(addr, folio, sub, writable, pmd)` for a present entry or `other(addr, pte)`
+ * for another: PageTable.walk's callbacks.
+ */
+export type PresentFn = (
+  addr: number,
+  folio: Folio,
+  sub: number,
+  writable: boolean,
+  pmd: boolean,
+) => void;
+export type OtherFn = (addr: number, pte: NonPresentPte) => void;
 
 /** Page tables of one mm, keyed by virtual address. */
 export class PageTable {
@@ -79,10 +115,59 @@ export class PageTable {
 
   get(addr: number): Pte | undefined {
     const key = Math.floor(addr / TABLE_SPAN);
-    return this.table(key)?.slots[slot(addr, key)];
+    const t = this.table(key);
+    if (!t) return undefined;
+    const i = slot(addr, key);
+    const e = t.slots[i];
+    if (e === undefined) return undefined;
+    const bits = t.bits[i] as number;
+    if (!(bits & PRESENT)) return e as NonPresentPte;
+    return presentPte(e as Folio, bits >>> SUB_SHIFT, (bits & WRITE) !== 0, (bits & PMD) !== 0);
+  }
+
+  /** The folio a present entry at `addr` maps, if any (get without building the PTE). */
+  folioAt(addr: number): Folio | undefined {
+    const key = Math.floor(addr / TABLE_SPAN);
+    const t = this.table(key);
+    if (!t) return undefined;
+    const i = slot(addr, key);
+    return (t.bits[i] as number) & PRESENT ? (t.slots[i] as Folio) : undefined;
   }
 
   set(addr: number, pte: Pte): void {
+    if (pte.kind === "present") this.setPresent(addr, pte.folio, pte.sub, pte.writable, !!pte.pmd);
+    else this.store(addr, pte, 0);
+  }
+
+  /** set of a present PTE, from its fields. */
+  setPresent(addr: number, folio: Folio, sub: number, writable: boolean, pmd: boolean): void {
+    this.store(addr, folio, presentBits(sub, writable, pmd));
+  }
+
+  /** The present PTE at `addr` becomes writable or read-only (pte_mkwrite, pte_wrprotect). */
+  setWritable(addr: number, on: boolean): void {
+    const key = Math.floor(addr / TABLE_SPAN);
+    const t = this.table(key);
+    if (!t) return;
+    const i = slot(addr, key);
+    const bits = t.bits[i] as number;
+    if (bits & PRESENT) t.bits[i] = on ? bits | WRITE : bits & ~WRITE;
+  }
+
+  /** pmd_trans_huge: the entry at `addr` is present and part of a PMD mapping. */
+  isPmdMapped(addr: number): boolean {
+    const key = Math.floor(addr / TABLE_SPAN);
+    return ((this.table(key)?.bits[slot(addr, key)] ?? 0) & (PRESENT | PMD)) === (PRESENT | PMD);
+  }
+
+  /** The present PTEs of the PMD span at `haddr` lose their PMD mark (__split_huge_pmd). */
+  clearPmd(haddr: number): void {
+    const t = this.table(Math.floor(haddr / TABLE_SPAN));
+    if (!t) return;
+    for (let i = 0; i < t.slots.length; i++) t.bits[i] = (t.bits[i] as number) & ~PMD;
+  }
+
+  private store(addr: number, entry: Folio | NonPresentPte, bits: number): void {
     const key = Math.floor(addr / TABLE_SPAN);
     let t = this.table(key);
     if (!t) {
@@ -92,21 +177,22 @@ export class PageTable {
     }
     const i = slot(addr, key);
     if (t.slots[i] === undefined) t.count++;
-    t.slots[i] = pte;
+    t.slots[i] = entry;
+    if (i >= t.bits.length) grow(t, i);
+    t.bits[i] = bits;
   }
 
-  /** Clears the entry at `addr`; returns what was there. */
-  clear(addr: number): Pte | undefined {
+  /** Clears the entry at `addr`. */
+  clear(addr: number): void {
     const key = Math.floor(addr / TABLE_SPAN);
     const t = this.table(key);
-    if (!t) return undefined;
+    if (!t) return;
     const i = slot(addr, key);
-    const old = t.slots[i];
-    if (old !== undefined) {
+    if (t.slots[i] !== undefined) {
       t.slots[i] = undefined;
+      t.bits[i] = 0;
       t.count--; // an emptied table stays until freeTables (zap_pte_range frees no table)
     }
-    return old;
   }
 
   /**
@@ -123,6 +209,42 @@ export class PageTable {
   /** pmd_none is false: a page table covers `addr`, even one with no entry left. */
   hasTable(addr: number): boolean {
     return this.table(Math.floor(addr / TABLE_SPAN)) !== undefined;
+  }
+
+  /**
+   * move_ptes: every entry of [from, from + len) moves, unchanged, to the same offset in
+   * [to, to + len); `moved(at)` runs after each one is stored. The entries are all taken up
+   * before any is stored. A huge PMD moved whole leaves its source PMD none, with no table
+   * (move_huge_pmd).
+   */
+  move(from: number, to: number, len: number, moved?: (at: number) => void): void {
+    const addrs: number[] = [];
+    const entries: Array<Folio | NonPresentPte> = [];
+    const bits: number[] = [];
+    this.walk(
+      from,
+      from + len,
+      (a, folio, sub, writable, pmd) => {
+        addrs.push(a);
+        entries.push(folio);
+        bits.push(presentBits(sub, writable, pmd));
+      },
+      (a, pte) => {
+        addrs.push(a);
+        entries.push(pte);
+        bits.push(0);
+      },
+    );
+    for (const a of addrs) this.clear(a);
+    for (let i = 0; i < addrs.length; i++) {
+      const a = addrs[i] as number;
+      if ((bits[i] as number) & PMD && a % TABLE_SPAN === 0) this.dropTable(a);
+    }
+    for (let i = 0; i < addrs.length; i++) {
+      const at = to + ((addrs[i] as number) - from);
+      this.store(at, entries[i] as Folio | NonPresentPte, bits[i] as number);
+      moved?.(at);
+    }
   }
 
   /**
@@ -151,22 +273,31 @@ export class PageTable {
    * first), but must not populate other entries of the range; collect with `entries` then.
    */
   forEach(start: number, end: number, fn: (addr: number, pte: Pte) => void): void {
+    this.walk(
+      start,
+      end,
+      (addr, folio, sub, writable, pmd) => {
+        fn(addr, presentPte(folio, sub, writable, pmd));
+      },
+      fn,
+    );
+  }
+
+  /**
+   * forEach with a present entry's fields passed as arguments, so that hot loops (fork,
+   * zap, mprotect) build no PresentPte; `other` (if given) gets the other entries. The same
+   * rules on changing entries hold.
+   */
+  walk(start: number, end: number, present: PresentFn, other?: OtherFn): void {
     if (start >= end) return;
     const first = Math.floor(start / TABLE_SPAN);
     const last = Math.floor((end - 1) / TABLE_SPAN);
-    const walk = (key: number, t: PteTable) => {
-      const base = key * TABLE_SPAN;
-      const lo = key === first ? slot(start, key) : 0;
-      const hi = Math.min(key === last ? slot(end - 1, key) + 1 : PTRS_PER_PTE, t.slots.length);
-      for (let i = lo; i < hi; i++) {
-        const pte = t.slots[i];
-        if (pte !== undefined) fn(base + i * PAGE_SIZE, pte);
-      }
-    };
+    const lo = slot(start, first);
+    const hi = slot(end - 1, last) + 1;
     if (first === last) {
       // within one table (most VMAs): a cached lookup instead of a tree range walk
       const t = this.table(first);
-      if (t) walk(first, t);
+      if (t) visitTable(first, t, lo, hi, present, other);
     } else {
       const keys: number[] = [];
       const tables: PteTable[] = [];
@@ -174,7 +305,18 @@ export class PageTable {
         keys.push(key);
         tables.push(t);
       });
-      for (let i = 0; i < keys.length; i++) walk(keys[i] as number, tables[i] as PteTable);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as number;
+        const t = tables[i] as PteTable;
+        visitTable(
+          key,
+          t,
+          key === first ? lo : 0,
+          key === last ? hi : PTRS_PER_PTE,
+          present,
+          other,
+        );
+      }
     }
   }
 
@@ -188,11 +330,60 @@ export class PageTable {
   /** Whether any entry is populated in [start, end). */
   any(start: number, end: number): boolean {
     let found = false;
-    this.forEach(start, end, () => {
+    const seen = () => {
       found = true;
-    });
+    };
+    this.walk(start, end, seen, seen);
     return found;
   }
+}
+
+/** PageTable.walk over the entries [lo, hi) of table `t`, of key `key`. */
+function visitTable(
+  key: number,
+  t: PteTable,
+  lo: number,
+  hi: number,
+  present: PresentFn,
+  other: OtherFn | undefined,
+): void {
+  const base = key * TABLE_SPAN;
+  const end = Math.min(hi, t.slots.length);
+  for (let i = lo; i < end; i++) {
+    const e = t.slots[i];
+    if (e === undefined) continue;
+    const bits = t.bits[i] as number;
+    if (bits & PRESENT) {
+      present(
+        base + i * PAGE_SIZE,
+        e as Folio,
+        bits >>> SUB_SHIFT,
+        (bits & WRITE) !== 0,
+        (bits & PMD) !== 0,
+      );
+    } else if (other) other(base + i * PAGE_SIZE, e as NonPresentPte);
+  }
+}
+
+/** Doubles `t.bits` until it covers entry `i` (PteTable.bits, at most PTRS_PER_PTE). */
+function grow(t: PteTable, i: number): void {
+  let n = t.bits.length * 2;
+  while (n <= i) n *= 2;
+  const grown = new Uint16Array(Math.min(n, PTRS_PER_PTE));
+  grown.set(t.bits);
+  t.bits = grown;
+}
+
+/** The `bits` of a present entry. */
+function presentBits(sub: number, writable: boolean, pmd: boolean): number {
+  return (sub << SUB_SHIFT) | (writable ? WRITE : 0) | (pmd ? PMD : 0) | PRESENT;
+}
+
+/** The PresentPte value of a present entry. */
+function presentPte(folio: Folio, sub: number, writable: boolean, pmd: boolean): PresentPte {
+  return pmd
+    ? { kind: "present", folio, sub, writable, pmd: true }
+    : { kind: "present", folio, sub, writable };
 }
 
 /**

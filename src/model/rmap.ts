@@ -6,13 +6,12 @@ import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { ksmFolioUnmapped } from "./ksm.js";
-import type { PresentPte } from "./page-table.js";
 import type { SwapSlot } from "./swap-slot.js";
 import { HPAGE_PMD_SIZE, splitHugePmdAt } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /** The shared zero page (ZERO_PAGE). */
-export const ZERO_FOLIO = new Folio(0, null, 0, 1, true);
+export const ZERO_FOLIO = new Folio(0, null, 0, true);
 
 /** Installs a PTE mapping page `sub` of `folio` at `addr` (folio_add_*_rmap + set_pte). */
 export function mapPage(
@@ -27,12 +26,7 @@ export function mapPage(
     folio.countMapping(sub, 1);
     folio.refcount++;
   }
-  mm.pageTable.set(
-    addr,
-    pmd
-      ? { kind: "present", folio, sub, writable, pmd }
-      : { kind: "present", folio, sub, writable },
-  );
+  mm.pageTable.setPresent(addr, folio, sub, writable, pmd);
 }
 
 /** Drops one mapping of a folio (folio_remove_rmap + folio_put); frees it at refcount 0. */
@@ -90,25 +84,23 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
   splitHugePmdAt(mm, end);
   const table = mm.pageTable;
   let hugePmds: number[] | null = null; // zap_huge_pmd leaves no table behind
-  table.forEach(start, end, (addr, pte) => {
-    if (pte.kind === "guard" && keepGuards) return;
-    table.clear(addr);
-    if (pte.kind === "present") {
-      if (pte.pmd && isAligned(addr, HPAGE_PMD_SIZE)) (hugePmds ??= []).push(addr);
-      dropMapping(pte.folio, pte.sub);
-      ksmFolioUnmapped(k, pte.folio);
-    } else if (pte.kind === "swap") {
-      swapFree(pte.slot);
-    }
-    // a migration entry holds no mapping: the migration finds one PTE fewer to restore
-  });
+  table.walk(
+    start,
+    end,
+    (addr, folio, sub, _writable, pmd) => {
+      table.clear(addr);
+      if (pmd && isAligned(addr, HPAGE_PMD_SIZE)) (hugePmds ??= []).push(addr);
+      dropMapping(folio, sub);
+      ksmFolioUnmapped(k, folio);
+    },
+    (addr, pte) => {
+      if (pte.kind === "guard" && keepGuards) return;
+      table.clear(addr);
+      if (pte.kind === "swap") swapFree(pte.slot);
+      // a migration entry holds no mapping: the migration finds one PTE fewer to restore
+    },
+  );
   for (const a of hugePmds ?? []) table.dropTable(a);
-}
-
-/** The present PTE at `addr`, if any. */
-export function presentPte(mm: Mm, addr: number): PresentPte | undefined {
-  const pte = mm.pageTable.get(addr);
-  return pte?.kind === "present" ? pte : undefined;
 }
 
 /**

@@ -30,7 +30,7 @@ export function swapOutRange(
     if (pte.kind !== "present") continue;
     const folio = pte.folio;
     if (!isIsolatable(folio)) continue;
-    if (mm.pageTable.get(addr) !== pte) continue; // already unmapped by this walk
+    if (mm.pageTable.folioAt(addr) !== folio) continue; // already unmapped by this walk
     const slot = new SwapSlot(k.nextId("swap"));
     slot.cache = folio; // add_to_swap
     folio.swap = slot;

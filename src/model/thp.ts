@@ -10,7 +10,6 @@ import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE } from "./flags.js";
 import { Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
-import type { PresentPte } from "./page-table.js";
 import { mapPage } from "./rmap.js";
 import type { Vma } from "./vma.js";
 
@@ -106,20 +105,15 @@ export function reuseHugePmd(vma: Vma, addr: number): boolean {
   if (folio.mapcount !== folio.nrPages || folio.refcount !== folio.nrPages) return false;
   folio.mapping = vma.anonVma;
   folio.anonExclusive = true;
-  vma.mm.pageTable.forEach(haddr, haddr + HPAGE_PMD_SIZE, (_a, e) => {
-    if (e.kind === "present") e.writable = true;
-  });
+  const table = vma.mm.pageTable;
+  table.walk(haddr, haddr + HPAGE_PMD_SIZE, (a) => table.setWritable(a, true));
   return true;
 }
 
 /** __split_huge_pmd: the PMD mapping around `addr`, if any, becomes PTRS_PER_PTE PTEs. */
 export function splitHugePmd(mm: Mm, addr: number): void {
   const haddr = pmdStart(addr);
-  const first = mm.pageTable.get(haddr);
-  if (first?.kind !== "present" || !first.pmd) return;
-  mm.pageTable.forEach(haddr, haddr + HPAGE_PMD_SIZE, (_a, pte) => {
-    if (pte.kind === "present") delete (pte as PresentPte).pmd;
-  });
+  if (mm.pageTable.isPmdMapped(haddr)) mm.pageTable.clearPmd(haddr);
 }
 
 /**

@@ -29,6 +29,11 @@ function copy(v: unknown, copies: Map<object, unknown>): unknown {
   if (typeof v !== "object" || v === null) return v; // primitives; functions are shared
   const done = copies.get(v);
   if (done !== undefined) return done;
+  if (ArrayBuffer.isView(v)) {
+    const a = (v as Uint8Array).slice(); // typed arrays (page-table bits) hold numbers only
+    copies.set(v, a);
+    return a;
+  }
   if (Array.isArray(v)) {
     const a: unknown[] = v.slice(); // holes (sparse page tables) stay holes
     copies.set(v, a);
