@@ -100,9 +100,8 @@ export class Mm {
 
   /** Removes a VMA from the index (vma_iter_clear / detach). */
   remove(vma: Vma): void {
-    if (this.index.get(vma.start) !== vma)
+    if (!this.index.delete(vma.start, vma))
       throw new Error(`mm: VMA at ${vma.start} is not indexed`);
-    this.index.delete(vma.start);
     if (this.cached === vma) this.cached = undefined;
   }
 

@@ -89,7 +89,9 @@ describe("OrderedIndex", () => {
       idx.set(k, k);
       ref.map.set(k, String(k));
     }
-    for (let k = 100; k < 900; k++) expect(idx.delete(k)).toBe(true);
+    expect(idx.delete(100, 7)).toBe(false); // another value there: nothing removed
+    expect(idx.get(100)).toBe(100);
+    for (let k = 100; k < 900; k++) expect(idx.delete(k, k)).toBe(true);
     expect(idx.size).toBe(200);
     expect(idx.below(900)).toBe(99);
     expect(idx.atOrAbove(100)).toBe(900);

@@ -82,14 +82,14 @@ export class OrderedIndex<V> {
     return true;
   }
 
-  /** Removes `key`; false when it was not there. */
-  delete(key: number): boolean {
+  /** Removes `key` (only if its value is `expected`, when given); false when it did not. */
+  delete(key: number, expected?: V): boolean {
     if (this.size === 0) return false;
     const l = this.leafOf(key);
     const ks = this.keys[l] as number[];
     const vs = this.vals[l] as V[];
     const i = lowerBound(ks, key);
-    if (ks[i] !== key) return false;
+    if (ks[i] !== key || (expected !== undefined && vs[i] !== expected)) return false;
     this.size--;
     removeAt(ks, i);
     removeAt(vs, i);
