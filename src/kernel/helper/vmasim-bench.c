@@ -5,6 +5,10 @@
 // is), progress on stderr.
 //
 // Usage: vmasim-bench [--quick] [--only NAME]...
+//        vmasim-bench [--quick] --scale N [--only NAME]...
+//
+// --scale N runs the scale section's operations (src/bench/scale.ts) instead, in one mm of
+// N VMAs of 16 resident pages separated by 16-page gaps: "scale_OP<TAB>RATE" per operation.
 //
 // Every mapping is placed with MAP_FIXED_NOREPLACE in a region proved free at start-up
 // (BASE .. BASE + SPAN), so nothing of the process is ever overwritten. Timing uses
@@ -281,15 +285,96 @@ static void bench_fork(const char *name, int s, unsigned long nvmas) {
   for (unsigned long i = 0; i < nvmas; i++) unmap(base + i * 2 * PAGE, PAGE);
 }
 
+/* ---- scale: the operations of src/bench/scale.ts, on N VMAs spread over the mm ------- */
+
+#define SCALE_LEN (16UL * PAGE)
+/* the model's STRIDE: successive operations land far apart */
+#define SCALE_STRIDE 7919L
+/* slots 13 to 15 (24 GiB): room for 196,608 VMAs and their gaps */
+#define SCALE_SLOT 13
+#define SCALE_SLOTS 3UL
+
+static const char *const scale_names[] = {"scale_mmap_munmap", "scale_mprotect_split_merge",
+                                          "scale_mremap_move", "scale_dontneed_write_fault"};
+/* operations per iteration: the mremap round trip is two moves */
+static const double scale_ops_per_iter[] = {1, 1, 2, 1};
+
+struct scale {
+  unsigned long base;
+  long n, i;
+  int op;
+};
+
+/* VMA i's start: VMAs and gaps alternate, so no two VMAs are adjacent */
+static unsigned long scale_vma(const struct scale *s, long i) {
+  return s->base + (unsigned long)i * 2 * SCALE_LEN;
+}
+
+static double round_scale(void *ctx, long n) {
+  struct scale *s = ctx;
+  double t = cpu();
+  for (long k = 0; k < n; k++) {
+    unsigned long a = scale_vma(s, s->i);
+    switch (s->op) {
+    case 0: /* half the gap after VMA i, adjacent to neither neighbour */
+      map_at(a + SCALE_LEN + SCALE_LEN / 4, SCALE_LEN / 2);
+      unmap(a + SCALE_LEN + SCALE_LEN / 4, SCALE_LEN / 2);
+      break;
+    case 1: /* the middle page read-only and back: a split, then a merge */
+      if (mprotect((void *)(a + SCALE_LEN / 2), PAGE, PROT_READ) != 0) die("mprotect");
+      if (mprotect((void *)(a + SCALE_LEN / 2), PAGE, PROT_READ | PROT_WRITE) != 0)
+        die("mprotect");
+      break;
+    case 2: /* into the gap after it and back, 16 resident pages each way */
+      if (mremap((void *)a, SCALE_LEN, SCALE_LEN, MREMAP_MAYMOVE | MREMAP_FIXED,
+                 (void *)(a + SCALE_LEN)) == MAP_FAILED)
+        die("mremap");
+      if (mremap((void *)(a + SCALE_LEN), SCALE_LEN, SCALE_LEN, MREMAP_MAYMOVE | MREMAP_FIXED,
+                 (void *)a) == MAP_FAILED)
+        die("mremap");
+      break;
+    default: /* one page dropped, then written again */
+      if (madvise((void *)(a + PAGE), PAGE, MADV_DONTNEED) != 0) die("madvise");
+      *(volatile char *)(a + PAGE) = 1;
+    }
+    s->i = (s->i + SCALE_STRIDE) % s->n;
+  }
+  return cpu() - t;
+}
+
+static void bench_scale(long n) {
+  if (n < 1 || (unsigned long)n * 2 * SCALE_LEN > SCALE_SLOTS * SLOT) {
+    fprintf(stderr, "kernel bench: --scale %ld: between 1 and %lu VMAs\n", n,
+            SCALE_SLOTS * SLOT / (2 * SCALE_LEN));
+    exit(2);
+  }
+  struct scale s = {slot(SCALE_SLOT), n, 0, 0};
+  fprintf(stderr, "kernel: scale: building %ld VMAs\n", n);
+  for (long i = 0; i < n; i++) {
+    map_at(scale_vma(&s, i), SCALE_LEN);
+    touch(scale_vma(&s, i), SCALE_LEN);
+  }
+  for (int op = 0; op < 4; op++) {
+    if (!wanted(scale_names[op])) continue;
+    fprintf(stderr, "kernel: scale: %ld VMAs: %s\n", n, scale_names[op] + strlen("scale_"));
+    s.op = op;
+    s.i = 0;
+    report(scale_names[op], measure(round_scale, &s, scale_ops_per_iter[op]));
+  }
+}
+
 int main(int argc, char **argv) {
+  long scale = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) {
       warm_s = 0.05;
       rep_s = 0.12;
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc && nonly < 32) {
       only[nonly++] = argv[++i];
+    } else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc) {
+      scale = strtol(argv[++i], NULL, 10);
     } else {
-      fprintf(stderr, "usage: %s [--quick] [--only NAME]...\n", argv[0]);
+      fprintf(stderr, "usage: %s [--quick] [--scale N] [--only NAME]...\n", argv[0]);
       return 2;
     }
   }
@@ -302,6 +387,10 @@ int main(int argc, char **argv) {
   }
   unmap(BASE, SPAN);
 
+  if (scale != 0) {
+    bench_scale(scale);
+    return 0;
+  }
   bench_mmap_munmap("mmap_munmap_16p", 0, 16);
   bench_mprotect("mprotect_16p_unfaulted", 1, 16, 0);
   bench_mprotect("mprotect_16p_faulted", 2, 16, 1);
