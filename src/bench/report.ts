@@ -3,7 +3,7 @@
 
 import type { MemoryResult } from "./memory.js";
 import type { RelocationRow } from "./relocation.js";
-import { SCALE_OPS, SCALE_VMA_PAGES, type ScaleResult } from "./scale.js";
+import { SCALE_OPS, SCALE_VMA_PAGES, type ScaleResult, type ScaleRow } from "./scale.js";
 import type { SideRow } from "./side-by-side.js";
 
 /** The machine a run measured. */
@@ -41,6 +41,8 @@ export const BYTES_PER_PAGE_GOAL = 100;
 export const REPLAY_GOAL = 1_000_000;
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+const roundAll = (xs: Record<string, number>) =>
+  Object.fromEntries(Object.entries(xs).map(([k, v]) => [k, round(v)]));
 
 /** The JSON rendering: {"results":[{name,model_per_s,kernel_per_s,ratio}], …}. */
 export function benchJson(r: BenchResult): string {
@@ -57,7 +59,8 @@ export function benchJson(r: BenchResult): string {
         resident_pages: s.residentPages,
         build_s: round(s.buildS, 2),
         heap_bytes: s.heapBytes,
-        ns_per_op: Object.fromEntries(Object.entries(s.nsPerOp).map(([k, v]) => [k, round(v)])),
+        ns_per_op: roundAll(s.nsPerOp),
+        kernel_ns_per_op: s.kernelNsPerOp && roundAll(s.kernelNsPerOp),
       })) ?? null,
     memory: r.memory && {
       vmas: r.memory.vmas,
@@ -163,6 +166,41 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
       const growth = (last.nsPerOp[op] ?? NaN) / (first.nsPerOp[op] ?? NaN);
       lines.push(
         `  ${op}: ${int(last.vmas)} VMAs cost ${growth.toFixed(2)}× ${int(first.vmas)} VMAs (goal ≤ ${SCALE_GOAL}×) ${verdict(growth <= SCALE_GOAL)}`,
+      );
+    }
+  }
+  return [...lines, ...kernelScaleText(rows)];
+}
+
+/** The real kernel at the sizes it ran, beside the model; nothing when it ran none. */
+function kernelScaleText(rows: readonly ScaleRow[]): string[] {
+  const measured = rows.filter((s) => s.kernelNsPerOp !== null);
+  const first = measured[0];
+  const last = measured[measured.length - 1];
+  if (!first || !last) return [];
+  const kernelNs = (s: ScaleRow, op: string) => s.kernelNsPerOp?.[op] ?? NaN;
+  const head = ["VMAs", ...SCALE_OPS];
+  const body = measured.map((s) => [
+    int(s.vmas),
+    ...SCALE_OPS.map((op) => {
+      const k = kernelNs(s, op);
+      return `${fmtNs(k)} (${(k / (s.nsPerOp[op] ?? NaN)).toFixed(2)}×)`;
+    }),
+  ]);
+  const lines = [
+    "",
+    "The real kernel, same operations, at the sizes vm.max_map_count allows: time per operation,",
+    "and how many times faster the model is (kernel time / model time)",
+    "",
+    ...table([head, ...body], new Set(head.map((_, i) => i))),
+  ];
+  if (last !== first) {
+    lines.push("");
+    for (const op of SCALE_OPS) {
+      const k = kernelNs(last, op) / kernelNs(first, op);
+      const m = (last.nsPerOp[op] ?? NaN) / (first.nsPerOp[op] ?? NaN);
+      lines.push(
+        `  ${op}: from ${int(first.vmas)} to ${int(last.vmas)} VMAs the kernel's cost grows ${k.toFixed(2)}×, the model's ${m.toFixed(2)}×`,
       );
     }
   }

@@ -1,6 +1,8 @@
 // The scale section: one mm with N VMAs of 16 resident pages each (N up to 1,000,000, so
 // 16 million pages), and the cost of single operations on VMAs spread over the whole
-// address space, so that each operation finds its VMA cold as a real workload would.
+// address space, so that each operation finds its VMA cold as a real workload would. The
+// same operations run on the real kernel at the sizes vm.max_map_count allows
+// (src/kernel/helper/vmasim-bench.c --scale N), before the model at each size.
 
 import { getHeapStatistics } from "node:v8";
 import { PAGE_SIZE } from "../model/constants.js";
@@ -85,10 +87,16 @@ export interface ScaleRow {
   heapBytes: number;
   /** Nanoseconds per operation, by SCALE_OPS name. */
   nsPerOp: Record<string, number>;
+  /** The same on the real kernel, or null when the kernel did not run this size. */
+  kernelNsPerOp: Record<string, number> | null;
 }
 
 /** Builds an mm of `n` VMAs and times every operation on it. */
-export function scaleRow(n: number, timing: Timing, progress: (msg: string) => void): ScaleRow {
+export function scaleRow(
+  n: number,
+  timing: Timing,
+  progress: (msg: string) => void,
+): Omit<ScaleRow, "kernelNsPerOp"> {
   const h0 = heapUsed();
   const t0 = cpuMs();
   const c = fresh({ maxMapCount: n + 16 });
@@ -127,16 +135,21 @@ export interface ScaleResult {
   skipped: string | null;
 }
 
+/** Times the operations on the real kernel at `n` VMAs: ns per operation, or null. */
+export type KernelScale = (n: number) => Promise<Record<string, number> | null>;
+
 /**
- * A row per size, smallest first. A size whose heap, extrapolated from the previous row
- * with a quarter of margin, would not fit under V8's heap limit is left out (with the
- * larger ones) rather than run out of memory.
+ * A row per size, smallest first, each measured on the kernel (by `kernel`) and then on the
+ * model. A size whose heap, extrapolated from the previous row with a quarter of margin,
+ * would not fit under V8's heap limit is left out (with the larger ones) rather than run
+ * out of memory.
  */
-export function scaleRows(
+export async function scaleRows(
   sizes: readonly number[],
   timing: Timing,
   progress: (msg: string) => void,
-): ScaleResult {
+  kernel: KernelScale,
+): Promise<ScaleResult> {
   const rows: ScaleRow[] = [];
   for (const n of sizes) {
     const prev = rows[rows.length - 1];
@@ -150,7 +163,8 @@ export function scaleRows(
       progress(`scale: ${skipped}`);
       return { rows, skipped };
     }
-    rows.push(scaleRow(n, timing, progress));
+    const kernelNsPerOp = await kernel(n);
+    rows.push({ ...scaleRow(n, timing, progress), kernelNsPerOp });
   }
   return { rows, skipped: null };
 }

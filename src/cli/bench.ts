@@ -3,13 +3,18 @@
 // relocation under each policy. Figures are printed, never asserted; progress on stderr.
 
 import { availableParallelism, cpus, loadavg, release } from "node:os";
-import { prepareKernel, type KernelBench } from "../bench/kernel.js";
-import { FULL_TIMING, QUICK_TIMING } from "../bench/measure.js";
+import {
+  kernelScaleLimit,
+  prepareKernel,
+  runKernelScale,
+  type KernelBench,
+} from "../bench/kernel.js";
+import { FULL_TIMING, QUICK_TIMING, type Timing } from "../bench/measure.js";
 import { measureMemory } from "../bench/memory.js";
 import { FULL_CASES, QUICK_CASES, relocationRows } from "../bench/relocation.js";
 import { bundledCaptures, replayRows } from "../bench/replay.js";
 import { benchJson, benchText, type BenchResult } from "../bench/report.js";
-import { scaleRows } from "../bench/scale.js";
+import { SCALE_OPS, scaleRows, type ScaleResult } from "../bench/scale.js";
 import { sideBySide } from "../bench/side-by-side.js";
 import { UsageError } from "./errors.js";
 import { writeAll, type CliIo } from "./io.js";
@@ -40,6 +45,33 @@ function sectionsOf(args: ParsedArgs): Set<Section> {
   return new Set(names as Section[]);
 }
 
+/**
+ * The scale section at `sizes`, and on the kernel at those vm.max_map_count allows, plus
+ * the largest it allows (so that the growth of the kernel's costs and the model's can be
+ * compared between the same sizes).
+ */
+async function scaleSection(
+  quick: boolean,
+  timing: Timing,
+  sizes: readonly number[],
+  kernel: KernelBench,
+  io: CliIo,
+  progress: (msg: string) => void,
+): Promise<ScaleResult> {
+  const limit = kernel.ok ? kernelScaleLimit() : 0;
+  const all =
+    quick || limit === 0 || sizes.includes(limit) ? sizes : [...sizes, limit].sort((a, b) => a - b);
+  return scaleRows(all, timing, progress, async (n) => {
+    if (!kernel.ok || n > limit) return null;
+    try {
+      return await runKernelScale(kernel.path, quick, n, SCALE_OPS, io.stderr);
+    } catch (e) {
+      progress(`kernel: scale: ${n} VMAs: ${(e as Error).message}`);
+      return null;
+    }
+  });
+}
+
 async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
   const sections = sectionsOf(args);
   const quick = args.flag("quick");
@@ -48,7 +80,7 @@ async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
   const progress = (msg: string) => io.stderr.write(`${msg}\n`);
 
   let kernel: KernelBench = { ok: false, reason: "--no-kernel" };
-  if (sections.has("side") && !args.flag("no-kernel")) {
+  if ((sections.has("side") || sections.has("scale")) && !args.flag("no-kernel")) {
     progress("kernel: compiling the benchmark program");
     kernel = await prepareKernel();
     if (!kernel.ok) progress(`kernel: skipped: ${kernel.reason}`);
@@ -59,7 +91,9 @@ async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
         ...(await replayRows(bundledCaptures(), timing, progress)),
       ]
     : null;
-  const scale = sections.has("scale") ? scaleRows(sizes.scale, timing, progress) : null;
+  const scale = sections.has("scale")
+    ? await scaleSection(quick, timing, sizes.scale, kernel, io, progress)
+    : null;
   const memory = sections.has("memory")
     ? measureMemory(sizes.memory[0], sizes.memory[1], progress)
     : null;
@@ -76,7 +110,7 @@ async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
       nodeFlags: process.execArgv.join(" "),
       load: loadavg()[0] ?? 0,
     },
-    kernelSkipped: side && !kernel.ok ? kernel.reason : null,
+    kernelSkipped: (side || scale) && !kernel.ok ? kernel.reason : null,
     side,
     scale,
     memory,

@@ -36,6 +36,7 @@ describe("vmasim bench", () => {
       expect(s.resident_pages).toBe(16 * s.vmas);
       expect(Object.keys(s.ns_per_op)).toEqual(SCALE_OPS);
       expect(Object.values(s.ns_per_op).every(positive)).toBe(true);
+      expect(s.kernel_ns_per_op).toBeNull();
     }
     expect(positive(out.memory.bytes_per_vma)).toBe(true);
     expect(positive(out.memory.bytes_per_page)).toBe(true);
@@ -45,6 +46,19 @@ describe("vmasim bench", () => {
     );
     // progress goes to stderr, one line per stage
     expect(r.stderr).toContain("model: mmap_munmap_16p\n");
+  }, 120_000);
+
+  test("--quick --only scale runs the scale operations on the kernel too", async () => {
+    const r = await cli("bench", "--quick", "--json", "--only", "scale");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.kernel_skipped).toBeNull();
+    expect(out.scale.map((s: { vmas: number }) => s.vmas)).toEqual([1_000, 10_000]);
+    for (const s of out.scale) {
+      expect(Object.keys(s.kernel_ns_per_op)).toEqual(SCALE_OPS);
+      expect(Object.values(s.kernel_ns_per_op).every(positive)).toBe(true);
+    }
+    expect(r.stderr).toContain("kernel: scale: building 10000 VMAs\n");
   }, 120_000);
 
   test("--only accepts section names only", async () => {
