@@ -35,6 +35,7 @@ export class StableNode {
  * that are gone but whose folio lives stay, as ksmd only prunes them on its next scan.
  */
 export function ksmFolioUnmapped(k: Kernel, folio: Folio): void {
+  if (k.stableNodes.size === 0) return; // no KSM folio anywhere (spares reading the mapping)
   const node = folio.mapping;
   if (node?.kind !== "ksm" || !folio.freed) return;
   k.stableNodes.delete(node);
