@@ -1,7 +1,8 @@
 // The ordered map behind the VMA index (the maple tree's role) and the page tables: numeric
 // keys in sorted runs ("leaves") of at most LEAF_MAX entries, with a sorted array of each
-// leaf's first key above them. A lookup is two binary searches over contiguous arrays of
-// doubles; an insert or delete moves at most LEAF_MAX entries of one leaf. Keys may exceed
+// leaf's separator above them. Every leaf owns a block of LEAF_MAX slots in two shared
+// arrays, one of keys and one of values, so that a lookup reads the separators, then one
+// block of keys and one value: no per-leaf array objects to chase through. Keys may exceed
 // 2^32 (addresses), so they are plain numbers. This module is browser compatible.
 
 /**
@@ -20,8 +21,14 @@ export class OrderedIndex<V> {
    * leaf; deleting a leaf's first key leaves it a valid separator, and firsts[0] is unused).
    */
   private firsts: number[] = [];
-  private keys: number[][] = [];
-  private vals: V[][] = [];
+  /** Leaf i's block: its keys are keys[blocks[i] + j] for j < counts[i]. */
+  private blocks: number[] = [];
+  private counts: number[] = [];
+  /** The blocks, LEAF_MAX slots each; a free block's slots hold 0 and undefined. */
+  private keys: number[] = [];
+  private vals: Array<V | undefined> = [];
+  /** Blocks no leaf owns. */
+  private free: number[] = [];
   size = 0;
   /**
    * The leaf found last: one system call looks up the same few addresses (the VMA, its
@@ -47,95 +54,132 @@ export class OrderedIndex<V> {
     return lo;
   }
 
+  /** The slot of the first key ≥ `key` in leaf `l` (its block's end when none). */
+  private lowerBound(l: number, key: number): number {
+    const ks = this.keys;
+    let lo = this.blocks[l] as number;
+    let hi = lo + (this.counts[l] as number);
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((ks[mid] as number) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** One past leaf `l`'s last slot. */
+  private endOf(l: number): number {
+    return (this.blocks[l] as number) + (this.counts[l] as number);
+  }
+
   get(key: number): V | undefined {
     if (this.size === 0) return undefined;
     const l = this.leafOf(key);
-    const ks = this.keys[l] as number[];
-    const i = lowerBound(ks, key);
-    return ks[i] === key ? (this.vals[l] as V[])[i] : undefined;
+    const i = this.lowerBound(l, key);
+    return i < this.endOf(l) && this.keys[i] === key ? this.vals[i] : undefined;
   }
 
   /** Adds `key`; false (and no change) when it is already there, unless `replace`. */
   set(key: number, value: V, replace = true): boolean {
     if (this.size === 0) {
-      this.firsts.push(key);
-      this.keys.push([key]);
-      this.vals.push([value]);
+      this.addLeaf(0, [key], [value]);
       this.size = 1;
       return true;
     }
     const l = this.leafOf(key);
-    const ks = this.keys[l] as number[];
-    const vs = this.vals[l] as V[];
-    const i = lowerBound(ks, key);
-    if (ks[i] === key) {
-      if (replace) vs[i] = value;
+    const i = this.lowerBound(l, key);
+    const end = this.endOf(l);
+    if (i < end && this.keys[i] === key) {
+      if (replace) this.vals[i] = value;
       return replace;
     }
     this.size++;
-    if (i === ks.length && ks.length === LEAF_MAX && l === this.keys.length - 1) {
-      // appending past the last key (fork builds its index in order): a new leaf, left full
-      this.addLeaf(l + 1, [key], [value]);
-      return true;
+    const n = this.counts[l] as number;
+    if (n === LEAF_MAX) {
+      if (i === end && l === this.counts.length - 1) {
+        // appending past the last key (fork builds its index in order): a new leaf, left full
+        this.addLeaf(l + 1, [key], [value]);
+        return true;
+      }
+      this.splitLeaf(l);
+      return this.insertInto(key, value);
     }
-    insertAt(ks, i, key);
-    insertAt(vs, i, value);
-    if (ks.length > LEAF_MAX) {
-      const half = ks.length >> 1;
-      this.addLeaf(l + 1, ks.splice(half), vs.splice(half));
-    }
+    this.insertAt(l, i, key, value);
     return true;
+  }
+
+  /** Inserts a key known to be absent, into a leaf with room (after a split). */
+  private insertInto(key: number, value: V): boolean {
+    const l = this.leafOf(key);
+    this.insertAt(l, this.lowerBound(l, key), key, value);
+    return true;
+  }
+
+  /** Shifts leaf `l`'s slots from `i` up by one and puts the entry at `i`. */
+  private insertAt(l: number, i: number, key: number, value: V): void {
+    const ks = this.keys;
+    const vs = this.vals;
+    for (let j = this.endOf(l); j > i; j--) {
+      ks[j] = ks[j - 1] as number;
+      vs[j] = vs[j - 1];
+    }
+    ks[i] = key;
+    vs[i] = value;
+    this.counts[l] = (this.counts[l] as number) + 1;
   }
 
   /** Removes `key` (only if its value is `expected`, when given); false when it did not. */
   delete(key: number, expected?: V): boolean {
     if (this.size === 0) return false;
     const l = this.leafOf(key);
-    const ks = this.keys[l] as number[];
-    const vs = this.vals[l] as V[];
-    const i = lowerBound(ks, key);
-    if (ks[i] !== key || (expected !== undefined && vs[i] !== expected)) return false;
+    const i = this.lowerBound(l, key);
+    const end = this.endOf(l);
+    if (i >= end || this.keys[i] !== key) return false;
+    if (expected !== undefined && this.vals[i] !== expected) return false;
     this.size--;
-    removeAt(ks, i);
-    removeAt(vs, i);
-    if (ks.length === 0) this.removeLeaf(l);
-    else if (ks.length < LEAF_MIN && this.keys.length > 1) this.mergeSmall(l);
+    const ks = this.keys;
+    const vs = this.vals;
+    for (let j = i + 1; j < end; j++) {
+      ks[j - 1] = ks[j] as number;
+      vs[j - 1] = vs[j];
+    }
+    ks[end - 1] = 0;
+    vs[end - 1] = undefined;
+    const n = (this.counts[l] as number) - 1;
+    this.counts[l] = n;
+    if (n === 0) this.removeLeaf(l);
+    else if (n < LEAF_MIN && this.counts.length > 1) this.mergeSmall(l);
     return true;
   }
 
   /** The value of the greatest key < `key`. */
   below(key: number): V | undefined {
     if (this.size === 0) return undefined;
-    let l = this.leafOf(key);
-    let i = lowerBound(this.keys[l] as number[], key) - 1;
-    if (i < 0) {
-      if (l === 0) return undefined;
-      l--;
-      i = (this.keys[l] as number[]).length - 1;
-    }
-    return (this.vals[l] as V[])[i];
+    const l = this.leafOf(key);
+    const i = this.lowerBound(l, key);
+    if (i > (this.blocks[l] as number)) return this.vals[i - 1];
+    return l === 0 ? undefined : this.vals[this.endOf(l - 1) - 1];
   }
 
   /** The value of the least key ≥ `key`. */
   atOrAbove(key: number): V | undefined {
     if (this.size === 0) return undefined;
     const l = this.leafOf(key);
-    const ks = this.keys[l] as number[];
-    const i = lowerBound(ks, key);
-    if (i < ks.length) return (this.vals[l] as V[])[i];
-    return l + 1 < this.vals.length ? (this.vals[l + 1] as V[])[0] : undefined;
+    const i = this.lowerBound(l, key);
+    if (i < this.endOf(l)) return this.vals[i];
+    return l + 1 < this.counts.length ? this.vals[this.blocks[l + 1] as number] : undefined;
   }
 
   /** The value of the greatest key. */
   last(): V | undefined {
-    const vs = this.vals[this.vals.length - 1];
-    return vs === undefined ? undefined : vs[vs.length - 1];
+    const l = this.counts.length - 1;
+    return l < 0 ? undefined : this.vals[this.endOf(l) - 1];
   }
 
   /** Every value, in key order. */
   values(): V[] {
     const out: V[] = [];
-    for (const vs of this.vals) for (const v of vs) out.push(v);
+    this.forEach((_k, v) => out.push(v));
     return out;
   }
 
@@ -143,14 +187,13 @@ export class OrderedIndex<V> {
   forRange(lo: number, hi: number, fn: (key: number, value: V) => void): void {
     if (this.size === 0 || lo > hi) return;
     let l = this.leafOf(lo);
-    let i = lowerBound(this.keys[l] as number[], lo);
-    for (; l < this.keys.length; l++, i = 0) {
-      const ks = this.keys[l] as number[];
-      const vs = this.vals[l] as V[];
-      for (; i < ks.length; i++) {
-        const k = ks[i] as number;
+    let i = this.lowerBound(l, lo);
+    for (; l < this.counts.length; l++, i = this.blocks[l] as number) {
+      const end = this.endOf(l);
+      for (; i < end; i++) {
+        const k = this.keys[i] as number;
         if (k > hi) return;
-        fn(k, vs[i] as V);
+        fn(k, this.vals[i] as V);
       }
     }
   }
@@ -162,65 +205,81 @@ export class OrderedIndex<V> {
 
   clear(): void {
     this.firsts = [];
+    this.blocks = [];
+    this.counts = [];
     this.keys = [];
     this.vals = [];
+    this.free = [];
     this.size = 0;
   }
 
-  private addLeaf(at: number, ks: number[], vs: V[]): void {
+  /** A block no leaf owns, its slots cleared. */
+  private takeBlock(): number {
+    const b = this.free.pop();
+    if (b !== undefined) return b;
+    const at = this.keys.length;
+    for (let j = 0; j < LEAF_MAX; j++) {
+      this.keys.push(0);
+      this.vals.push(undefined);
+    }
+    return at;
+  }
+
+  /** A new leaf at position `at`, holding `ks` and `vs` (sorted, at most LEAF_MAX). */
+  private addLeaf(at: number, ks: readonly number[], vs: readonly V[]): void {
+    const b = this.takeBlock();
+    for (let j = 0; j < ks.length; j++) {
+      this.keys[b + j] = ks[j] as number;
+      this.vals[b + j] = vs[j];
+    }
     this.firsts.splice(at, 0, ks[0] as number);
-    this.keys.splice(at, 0, ks);
-    this.vals.splice(at, 0, vs);
+    this.blocks.splice(at, 0, b);
+    this.counts.splice(at, 0, ks.length);
   }
 
   private removeLeaf(l: number): void {
+    const b = this.blocks[l] as number;
+    for (let j = 0; j < LEAF_MAX; j++) {
+      this.keys[b + j] = 0;
+      this.vals[b + j] = undefined;
+    }
+    this.free.push(b);
     this.firsts.splice(l, 1);
-    this.keys.splice(l, 1);
-    this.vals.splice(l, 1);
+    this.blocks.splice(l, 1);
+    this.counts.splice(l, 1);
+  }
+
+  /** Moves the upper half of full leaf `l` into a new leaf after it. */
+  private splitLeaf(l: number): void {
+    const b = this.blocks[l] as number;
+    const half = LEAF_MAX >> 1;
+    const ks = this.keys.slice(b + half, b + LEAF_MAX);
+    const vs = this.vals.slice(b + half, b + LEAF_MAX) as V[];
+    for (let j = half; j < LEAF_MAX; j++) {
+      this.keys[b + j] = 0;
+      this.vals[b + j] = undefined;
+    }
+    this.counts[l] = half;
+    this.addLeaf(l + 1, ks, vs);
   }
 
   /** Folds leaf `l`, now short, into a neighbour when both fit in one leaf. */
   private mergeSmall(l: number): void {
-    const n = (this.keys[l] as number[]).length;
-    const next = this.keys[l + 1];
-    if (next !== undefined && next.length + n <= LEAF_MAX) return this.fold(l, l + 1);
-    const prev = this.keys[l - 1];
-    if (prev !== undefined && prev.length + n <= LEAF_MAX) this.fold(l - 1, l);
+    const n = this.counts[l] as number;
+    const next = this.counts[l + 1];
+    if (next !== undefined && next + n <= LEAF_MAX) return this.fold(l, l + 1);
+    const prev = this.counts[l - 1];
+    if (prev !== undefined && prev + n <= LEAF_MAX) this.fold(l - 1, l);
   }
 
   /** Appends leaf `b` to leaf `a` (a + 1 === b) and drops `b`. */
   private fold(a: number, b: number): void {
-    const ka = this.keys[a] as number[];
-    const va = this.vals[a] as V[];
-    for (const k of this.keys[b] as number[]) ka.push(k);
-    for (const v of this.vals[b] as V[]) va.push(v);
+    let to = this.endOf(a);
+    for (let i = this.blocks[b] as number; i < this.endOf(b); i++, to++) {
+      this.keys[to] = this.keys[i] as number;
+      this.vals[to] = this.vals[i];
+    }
+    this.counts[a] = (this.counts[a] as number) + (this.counts[b] as number);
     this.removeLeaf(b);
   }
-}
-
-/** The first index of sorted `ks` whose key is ≥ `key` (ks.length when none). */
-function lowerBound(ks: number[], key: number): number {
-  let lo = 0;
-  let hi = ks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((ks[mid] as number) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * Array.splice without the array of removed elements it allocates: leaves are short, and
- * the index changes on every mmap, munmap, split and move.
- */
-function insertAt<T>(a: T[], i: number, x: T): void {
-  for (let j = a.length; j > i; j--) a[j] = a[j - 1] as T;
-  a[i] = x;
-}
-
-function removeAt<T>(a: T[], i: number): void {
-  const n = a.length - 1;
-  for (let j = i; j < n; j++) a[j] = a[j + 1] as T;
-  a.pop(); // not `a.length = n`, a call into the runtime
 }
