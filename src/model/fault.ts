@@ -23,7 +23,7 @@ import {
   VM_WRITE,
 } from "./flags.js";
 import type { MappedFile } from "./file.js";
-import { Folio } from "./folio.js";
+import { Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { ksmFolioUnmapped } from "./ksm.js";
@@ -85,9 +85,15 @@ export type FaultResult = "ok" | "SIGSEGV" | "SIGBUS";
 
 /**
  * A user access (do_user_addr_fault → handle_mm_fault). Accesses that need no fault (the
- * PTE already allows them) do nothing.
+ * PTE already allows them) do nothing. A write stores the byte `value`.
  */
-export function userAccess(k: Kernel, mm: Mm, addr: number, write: boolean): FaultResult {
+export function userAccess(
+  k: Kernel,
+  mm: Mm,
+  addr: number,
+  write: boolean,
+  value = 1,
+): FaultResult {
   let vma = mm.findVma(addr);
   if (!vma) return "SIGSEGV";
   if (vma.start > addr) {
@@ -106,8 +112,11 @@ export function userAccess(k: Kernel, mm: Mm, addr: number, write: boolean): Fau
   // __handle_mm_fault: the fault is handled at vmf->address = address & PAGE_MASK
   const result = handleMmFault(k, vma, Math.floor(addr / PAGE_SIZE) * PAGE_SIZE, write);
   // the store sets the PTE's dirty bit: a MADV_FREE'd folio is no longer lazily freeable
-  const folio = write && result === "ok" ? mm.pageTable.folioAt(addr) : undefined;
-  if (folio) folio.lazyfree = false;
+  const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
+  if (pte?.kind === "present") {
+    pte.folio.lazyfree = false;
+    if (pte.folio instanceof LargeFolio) pte.folio.store(pte.sub, value);
+  }
   return result;
 }
 

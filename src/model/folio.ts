@@ -177,10 +177,37 @@ Folio.prototype.swap = null;
 export class LargeFolio extends Folio {
   /** Per page, the PTEs mapping it (the pages' _mapcount); one entry a page. */
   private readonly pageMapcounts: number[];
+  /**
+   * Per page, 1 once a store put non-zero data in it. Not a kernel field: the model keeps
+   * no page contents, and a split asks only whether a page is still all zero
+   * (try_to_map_unused_to_zeropage reads it).
+   */
+  private readonly dataPages: Uint8Array;
 
-  constructor(id: number, mapping: FolioMapping | null, index: number, nrPages: number) {
+  /** `filled`: every page holds data already; otherwise the folio is zero-filled, as a fault allocates it. */
+  constructor(
+    id: number,
+    mapping: FolioMapping | null,
+    index: number,
+    nrPages: number,
+    filled: boolean,
+  ) {
     super(id, mapping, index);
     this.pageMapcounts = new Array<number>(nrPages).fill(0);
+    this.dataPages = new Uint8Array(nrPages).fill(filled ? 1 : 0);
+  }
+
+  /**
+   * A store of the byte `value` into page `sub`. A zero store leaves the page as it was:
+   * the model does not know which bytes held data, so it never turns a page back to zero.
+   */
+  store(sub: number, value: number): void {
+    if (value !== 0) this.dataPages[sub] = 1;
+  }
+
+  /** Whether page `sub` may hold non-zero data (memchr_inv over it would find some). */
+  holdsData(sub: number): boolean {
+    return this.dataPages[sub] === 1;
   }
 
   /** folio_nr_pages: the length of pageMapcounts. */

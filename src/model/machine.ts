@@ -204,8 +204,9 @@ export class Machine {
           doSetAnonName(k, mm, a(op.addr), op.len, op.name);
           return ok(0);
         case "touch":
+          return this.access(p, a(op.addr), op.len, true, op.value);
         case "read":
-          return this.access(p, a(op.addr), op.len, op.kind === "touch");
+          return this.access(p, a(op.addr), op.len, false, 0);
         case "swapout":
           return ok(swapOutRange(k, mm, a(op.addr), a(op.addr) + op.len, op.cache));
         case "swapin":
@@ -235,12 +236,15 @@ export class Machine {
     }
   }
 
-  /** touch/read: one access per page in address order, stopping at the first signal. */
-  private access(p: Process, start: number, len: number, write: boolean): Outcome {
+  /**
+   * touch/read: one access per page in address order, stopping at the first signal; a
+   * write stores `value`.
+   */
+  private access(p: Process, start: number, len: number, write: boolean, value: number): Outcome {
     let done = 0;
     const first = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
     for (let page = first; page < start + len; page += PAGE_SIZE) {
-      const r = userAccess(this.kernel, p.mm, Math.max(page, start), write);
+      const r = userAccess(this.kernel, p.mm, Math.max(page, start), write, value);
       if (r !== "ok") return { ret: done, err: r };
       done++;
     }

@@ -26,12 +26,16 @@ import {
   VM_SPECIAL,
   VM_WIPEONFORK,
 } from "./flags.js";
+import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { vmaModifyFlags } from "./modify.js";
 import { pageAlign } from "./munmap.js";
-import { GUARD_PTE } from "./page-table.js";
-import { dropMapping, putFolio, zapRange } from "./rmap.js";
+import { splitFolio } from "./page-state.js";
+import { GUARD_PTE, type PresentPte } from "./page-table.js";
+import { putFolio, zapRange } from "./rmap.js";
+import { rmapWalk } from "./rmap-walk.js";
+import { HPAGE_PMD_SIZE, pmdStart, splitHugePmd } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 const A = MADVICE;
@@ -137,10 +141,13 @@ function visitorFor(advice: number): Visit {
       return removeRange;
     case A.COLD:
     case A.PAGEOUT:
-      return (_k, vma, start, end) => {
+      return (k, vma, start, end) => {
         if (vma.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) throw new Errno("EINVAL"); // can_madv_lru_vma
-        if (advice === A.PAGEOUT) pageout(vma, start, end);
-        return vma; // COLD only moves folios between LRU lists
+        // COLD only moves folios between LRU lists, but splits large ones as PAGEOUT does
+        walkAdvisedFolios(k, vma, start, end, true, (addr, folio) => {
+          if (advice === A.PAGEOUT) pageout(k, vma, addr, folio);
+        });
+        return vma;
       };
     case A.COLLAPSE:
       return (_k, vma) => {
@@ -161,24 +168,84 @@ function visitorFor(advice: number): Visit {
 }
 
 /**
- * madvise_pageout without a swap device: madvise_cold_or_pageout_pte_range takes the small
- * folios mapped only here (folio_mapcount == nr_pages) and reclaim_pages runs
- * shrink_folio_list on them. A lazily freed anonymous folio nobody else holds
- * (try_to_unmap_one: ref_count == 1 + map_count, not redirtied) is discarded; any other
- * anonymous folio cannot get swap space and stays mapped. A shmem folio is unmapped first
- * (try_to_unmap), then shmem_writeout finds no swap and keeps it dirty in the page cache,
- * where the next fault finds it again.
+ * madvise_pageout without a swap device, for the folio mapped at `addr`: a small folio
+ * mapped only here (folio_mapcount == nr_pages; a large one came here unshared and mapped
+ * whole) goes to reclaim_pages, which runs shrink_folio_list on it. A lazily freed
+ * anonymous folio nobody else holds (try_to_unmap_one: ref_count == 1 + map_count, not
+ * redirtied) is discarded, a PMD-mapped one after split_huge_pmd_locked (TTU_SPLIT_HUGE_PMD:
+ * probed, its page table stays); any other anonymous folio cannot get swap space and stays
+ * mapped, a large one split first (add_to_swap fails, split_folio_to_list) unless pinned
+ * (folio_maybe_dma_pinned). A shmem folio is unmapped first (try_to_unmap), then
+ * shmem_writeout finds no swap and keeps it dirty in the page cache, where the next fault
+ * finds it again.
  */
-function pageout(vma: Vma, start: number, end: number): void {
-  for (const [addr, pte] of vma.mm.pageTable.entries(start, end)) {
-    if (pte.kind !== "present") continue;
-    const folio = pte.folio;
-    if (folio.isZero || folio.nrPages > 1 || folio.mapcount !== 1) continue;
-    const shmem = folio.mapping?.kind === "shmem";
-    if (!shmem && !(folio.lazyfree && folio.refcount === folio.mapcount)) continue;
-    vma.mm.pageTable.clear(addr);
-    dropMapping(folio); // frees a discarded folio; the page cache keeps a shmem one
+function pageout(k: Kernel, vma: Vma, addr: number, folio: Folio): void {
+  if (folio.mapcount !== folio.nrPages) return;
+  const shmem = folio.mapping?.kind === "shmem";
+  if (shmem || (folio.lazyfree && folio.refcount === folio.mapcount)) {
+    splitHugePmd(vma.mm, addr);
+    zapRange(k, vma.mm, addr, addr + folio.nrPages * PAGE_SIZE); // a shmem folio stays in the page cache
+  } else if (folio.nrPages > 1 && folio.pins === 0) {
+    splitFolio(k, folio);
   }
+}
+
+/**
+ * The folios present in [start, end) of `vma`, as madvise_free_pte_range (with
+ * madvise_free_huge_pmd) and madvise_cold_or_pageout_pte_range walk them; `visit` gets
+ * each small folio, and each large one the range covers whole (a PMD mapping, or a batch
+ * of PTEs mapping all its pages in order: madvise_folio_pte_batch). A large folio that
+ * another process maps too (folio_maybe_mapped_shared) is left alone; COLD and PAGEOUT
+ * (`stopAtShared`) then skip the rest of its page table. One the range covers only in part
+ * is split (split_folio) and its pages are walked again as small folios; if the split
+ * fails, it is skipped (with the rest of its table for COLD and PAGEOUT, or when PMD-mapped).
+ */
+function walkAdvisedFolios(
+  k: Kernel,
+  vma: Vma,
+  start: number,
+  end: number,
+  stopAtShared: boolean,
+  visit: (addr: number, folio: Folio) => void,
+): void {
+  const table = vma.mm.pageTable;
+  for (let addr = start; addr < end;) {
+    const pte = table.get(addr);
+    if (pte?.kind !== "present" || pte.folio.isZero) {
+      addr += PAGE_SIZE;
+      continue;
+    }
+    const folio = pte.folio;
+    if (folio.nrPages === 1) {
+      visit(addr, folio);
+      addr += PAGE_SIZE;
+      continue;
+    }
+    const next = Math.min(end, pmdStart(addr) + HPAGE_PMD_SIZE);
+    let nr = 1;
+    if (pte.pmd) nr = next - addr === HPAGE_PMD_SIZE ? folio.nrPages : 0;
+    else {
+      while (addr + nr * PAGE_SIZE < next && table.folioAt(addr + nr * PAGE_SIZE) === folio) {
+        const p = table.get(addr + nr * PAGE_SIZE) as PresentPte;
+        if (p.sub !== pte.sub + nr) break;
+        nr++;
+      }
+    }
+    if (folioMaybeMappedShared(k, folio)) {
+      addr = pte.pmd || stopAtShared ? next : addr + nr * PAGE_SIZE;
+    } else if (nr === folio.nrPages) {
+      visit(addr, folio);
+      addr += nr * PAGE_SIZE;
+    } else if (!splitFolio(k, folio)) {
+      addr = pte.pmd || stopAtShared ? next : addr + nr * PAGE_SIZE;
+    }
+  }
+}
+
+/** folio_maybe_mapped_shared for a large folio: mapped by more than one mm (MM_ID tracking). */
+function folioMaybeMappedShared(k: Kernel, folio: Folio): boolean {
+  const hits = rmapWalk(k, { kind: "present", folio }, folio, `madvise of ${folio.name}`);
+  return hits.some((h) => h.mm !== hits[0]?.mm);
 }
 
 /** ksm_madvise(MADV_MERGEABLE): a no-op on VMAs KSM cannot handle. */
@@ -197,7 +264,7 @@ function dontneedFree(advice: number): Visit {
     if (vma.flags & forbidden) throw new Errno("EINVAL");
     if (advice === A.FREE) {
       if (!vma.isAnonymous) throw new Errno("EINVAL"); // madvise_free_single_vma
-      markLazyfree(vma, start, end);
+      walkAdvisedFolios(k, vma, start, end, false, (_addr, folio) => markLazyfree(folio));
       return vma; // lazily freed pages stay mapped until reclaim
     }
     zapRange(k, vma.mm, start, end, true);
@@ -206,15 +273,11 @@ function dontneedFree(advice: number): Visit {
 }
 
 /**
- * madvise_free_pte_range: each small anonymous folio mapped in the range gets a clean PTE
- * and is marked lazily freeable (folio_mark_lazyfree; not a swap-cache folio).
+ * madvise_free_pte_range: an anonymous folio mapped in the range gets clean PTEs and is
+ * marked lazily freeable (folio_mark_lazyfree; not a swap-cache folio).
  */
-function markLazyfree(vma: Vma, start: number, end: number): void {
-  for (const [, pte] of vma.mm.pageTable.entries(start, end)) {
-    if (pte.kind !== "present") continue;
-    const folio = pte.folio;
-    if (folio.isAnon && !folio.isKsm && folio.nrPages === 1 && !folio.swap) folio.lazyfree = true;
-  }
+function markLazyfree(folio: Folio): void {
+  if (folio.isAnon && !folio.isKsm && !folio.swap) folio.lazyfree = true;
 }
 
 /**

@@ -5,11 +5,11 @@
 import { PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { anonVmaPrepare, handleMmFault } from "./fault.js";
-import { VM_SHARED, VM_WRITE } from "./flags.js";
+import { VM_LOCKED, VM_SHARED, VM_WRITE } from "./flags.js";
 import { Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
-import { mapPage, putFolio } from "./rmap.js";
+import { mapPage, putFolio, ZERO_FOLIO } from "./rmap.js";
 import { rmapWalk } from "./rmap-walk.js";
 
 /**
@@ -47,7 +47,8 @@ export function unpinRange(mm: Mm, start: number, end: number): number {
 /**
  * A large anonymous folio of len/PAGE_SIZE pages (a power of two, naturally aligned)
  * mapped by PTEs at [addr, addr + len), as a write fault with mTHP enabled allocates it
- * (alloc_anon_folio). The range must be empty and inside one private writable VMA.
+ * (alloc_anon_folio), every page written since. The range must be empty and inside one
+ * private writable VMA.
  */
 export function mapLargeFolio(k: Kernel, mm: Mm, addr: number, len: number): number {
   const nr = len / PAGE_SIZE;
@@ -59,7 +60,8 @@ export function mapLargeFolio(k: Kernel, mm: Mm, addr: number, len: number): num
     throw new Errno("EINVAL", "the range must lie in one private writable anonymous VMA");
   if (mm.pageTable.any(addr, addr + len)) throw new Errno("EEXIST", "pages already mapped");
   anonVmaPrepare(k, vma);
-  const folio = new LargeFolio(k.nextId("folio"), vma.anonVma, vma.linearIndex(addr), nr);
+  // every page counts as written: the folio stands for memory the program filled
+  const folio = new LargeFolio(k.nextId("folio"), vma.anonVma, vma.linearIndex(addr), nr, true);
   folio.anonExclusive = true;
   for (let i = 0; i < nr; i++) mapPage(mm, addr + i * PAGE_SIZE, folio, i, true);
   return nr;
@@ -68,24 +70,31 @@ export function mapLargeFolio(k: Kernel, mm: Mm, addr: number, len: number): num
 /**
  * split_folio: replace a large folio by small ones, each PTE mapping its own page. Found
  * through the rmap walk; fails (returns false) for a pinned folio or one whose mappings
- * the walk cannot all find.
+ * the walk cannot all find. An anonymous folio's pages that never held data are mapped to
+ * the shared zero page instead (remap_page with RMP_USE_SHARED_ZEROPAGE,
+ * try_to_map_unused_to_zeropage: not in a VM_LOCKED VMA, nor where the kernel has no zero
+ * page), and their small folios are freed with the split.
  */
 export function splitFolio(k: Kernel, folio: Folio): boolean {
-  if (folio.nrPages === 1) return true;
+  if (!(folio instanceof LargeFolio)) return true;
   if (folio.pins > 0 || folio.swap) return false;
   const hits = rmapWalk(k, { kind: "present", folio }, folio, `split of ${folio.name}`);
   if (hits.length !== folio.mapcount) return false;
+  const zeroUnused = folio.anonVma !== null && k.options.zeroPage;
   const parts: Folio[] = [];
   for (let i = 0; i < folio.nrPages; i++) {
     const f = new Folio(k.nextId("folio"), folio.mapping, folio.index + i);
     f.anonExclusive = folio.anonExclusive;
     f.everShared = folio.everShared;
+    f.lazyfree = folio.lazyfree; // the pages keep PG_swapbacked clear
     parts.push(f);
   }
   for (const h of hits) {
     if (h.pte.kind !== "present") continue;
     h.mm.pageTable.clear(h.addr);
-    mapPage(h.mm, h.addr, parts[h.pte.sub] as Folio, 0, h.pte.writable);
+    if (zeroUnused && !folio.holdsData(h.pte.sub) && !(h.vma.flags & VM_LOCKED))
+      mapPage(h.mm, h.addr, ZERO_FOLIO, 0, false);
+    else mapPage(h.mm, h.addr, parts[h.pte.sub] as Folio, 0, h.pte.writable);
   }
   folio.mapcount = 0;
   folio.refcount = 0;

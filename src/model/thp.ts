@@ -85,6 +85,7 @@ function newThp(k: Kernel, vma: Vma, haddr: number): LargeFolio {
     vma.anonVma,
     vma.linearIndex(haddr),
     PTRS_PER_PTE,
+    false, // zero-filled (clear_huge_page); the store that faulted writes one page
   );
   folio.anonExclusive = true;
   return folio;
