@@ -128,7 +128,7 @@ export const benchCommand: CommandSpec = {
   minArgs: 0,
   maxArgs: 0,
   examples: [
-    ["vmasim bench", "every section (several minutes; 1M VMAs need about 3.5 GiB of heap)"],
+    ["vmasim bench", "every section (several minutes; 1M VMAs need about 2 GiB of heap)"],
     ["vmasim bench --quick --json", "a short run, as one JSON object"],
     ["vmasim bench --only side --no-kernel", "the model's side-by-side rates only"],
     [
@@ -143,7 +143,11 @@ export const benchCommand: CommandSpec = {
       help: 'print {"results":[{name,model_per_s,kernel_per_s,ratio}…],…}',
     },
     { name: "quick", type: "boolean", help: "short timings and small sizes (well under a minute)" },
-    { name: "no-kernel", type: "boolean", help: "leave out the kernel column (model only)" },
+    {
+      name: "no-kernel",
+      type: "boolean",
+      help: "leave out the real kernel (side by side and scale: model only)",
+    },
     {
       name: "only",
       type: "string",
