@@ -122,7 +122,9 @@ function pageRecord(k: Kernel, addr: number, pte: Pte | undefined): PageRecord {
     exclusive: present && !!folio && !folio.isZero && folio.pageMapcount(pte.sub) === 1, // PM_MMAP_EXCLUSIVE
     mapcount: present && folio && !folio.isZero ? folio.pageMapcount(pte.sub) : 0,
     zero: present && !!folio?.isZero,
-    thp: present && !!folio && folio.nrPages > 1,
+    // stable_page_flags: KPF_THP for a large folio, and for the huge zero page (a PMD
+    // mapping of the zero page) beside KPF_ZERO_PAGE
+    thp: present && !!folio && (folio.nrPages > 1 || (folio.isZero && !!pte.pmd)),
     ksm: present && !!folio?.isKsm,
   };
   if (folio && !folio.isZero) {
