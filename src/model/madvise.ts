@@ -268,6 +268,10 @@ function dontneedFree(advice: number): Visit {
       return vma; // lazily freed pages stay mapped until reclaim
     }
     zapRange(k, vma.mm, start, end, true);
+    // madvise_dontneed_single_vma zaps with reclaim_pt (CONFIG_PT_RECLAIM): a page table
+    // whose whole span the zap covered and left empty is freed (zap_pte_range,
+    // try_get_and_clear_pmd); one a guard marker keeps non-empty stays
+    vma.mm.pageTable.freeTables(start, end, start, end);
     return vma;
   };
 }
