@@ -32,7 +32,7 @@ import type { Mm } from "./mm.js";
 import { vmaModifyFlags } from "./modify.js";
 import { pageAlign } from "./munmap.js";
 import { splitFolio } from "./page-state.js";
-import { GUARD_PTE, type PresentPte } from "./page-table.js";
+import { GUARD_PTE } from "./page-table.js";
 import { putFolio, zapRange } from "./rmap.js";
 import { rmapWalk } from "./rmap-walk.js";
 import { HPAGE_PMD_SIZE, pmdStart, splitHugePmd } from "./thp.js";
@@ -225,9 +225,9 @@ function walkAdvisedFolios(
     let nr = 1;
     if (pte.pmd) nr = next - addr === HPAGE_PMD_SIZE ? folio.nrPages : 0;
     else {
-      while (addr + nr * PAGE_SIZE < next && table.folioAt(addr + nr * PAGE_SIZE) === folio) {
-        const p = table.get(addr + nr * PAGE_SIZE) as PresentPte;
-        if (p.sub !== pte.sub + nr) break;
+      while (addr + nr * PAGE_SIZE < next) {
+        const p = table.get(addr + nr * PAGE_SIZE);
+        if (p?.kind !== "present" || p.folio !== folio || p.sub !== pte.sub + nr) break;
         nr++;
       }
     }

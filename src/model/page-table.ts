@@ -5,7 +5,7 @@
 // resident page (the model holds millions). Reads get a PresentPte value built on the
 // spot; writes go through PageTable's methods. This module is browser compatible.
 
-import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
+import { isAligned, PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import type { Folio } from "./folio.js";
 import { OrderedIndex } from "./ordered-index.js";
 import type { SwapSlot } from "./swap-slot.js";
@@ -191,7 +191,7 @@ export class PageTable {
     if (t.slots[i] !== undefined) {
       t.slots[i] = undefined;
       t.bits[i] = 0;
-      t.count--; // an emptied table stays until freeTables (zap_pte_range frees no table)
+      t.count--; // an emptied table stays until freeTables (free_pgtables, or DONTNEED's reclaim)
     }
   }
 
@@ -238,7 +238,7 @@ export class PageTable {
     for (const a of addrs) this.clear(a);
     for (let i = 0; i < addrs.length; i++) {
       const a = addrs[i] as number;
-      if ((bits[i] as number) & PMD && a % TABLE_SPAN === 0) this.dropTable(a);
+      if ((bits[i] as number) & PMD && isAligned(a, TABLE_SPAN)) this.dropTable(a);
     }
     for (let i = 0; i < addrs.length; i++) {
       const at = to + ((addrs[i] as number) - from);
