@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../input/scenario.js";
+import { anonVmaAlloc, unlinkAnonVmas, type AnonVma } from "../model/anon-vma.js";
 import type { Folio } from "../model/folio.js";
 import { Machine } from "../model/machine.js";
 import { DEFAULT_OPTIONS } from "../model/options.js";
@@ -59,8 +60,8 @@ describe("invariants", () => {
 
   it("I-chain: an AVC missing from its anon_vma's tree", () => {
     const { k, vma } = setUp();
-    const avc = vma.chain[0];
-    if (avc) avc.anonVma.avcs.delete(avc);
+    const avc = vma.chain;
+    if (avc) avc.anonVma.removeAvc(avc);
     expect(ids(k)).toContain("I-chain");
   });
 
@@ -70,9 +71,26 @@ describe("invariants", () => {
     expect(ids(k)).toContain("I-mapcount");
   });
 
+  it("I-count: an anon_vma that nothing references and nobody freed (a leak)", () => {
+    const { k } = setUp();
+    anonVmaAlloc(k); // allocated, never linked to a VMA nor put
+    const v = checkInvariants(k).find((x) => x.id === "I-count");
+    expect(v?.message).toMatch(/leaked/);
+  });
+
+  it("I-count: a root kept alive by a child that nothing references", () => {
+    const { k, vma } = setUp();
+    const own = vma.anonVma as AnonVma; // the child's own anon_vma, below the parent's
+    own.refcount++; // a pin nobody holds: unlinking the VMA no longer frees it
+    unlinkAnonVmas(k, vma);
+    expect(checkInvariants(k).some((x) => x.id === "I-count" && /leaked/.test(x.message))).toBe(
+      true,
+    );
+  });
+
   it("I-vma-order: overlapping VMAs", () => {
     const { k, vma } = setUp();
-    vma.end += 16 * 4096; // grows over the next VMA without the index knowing
+    vma.pages += 16; // grows over the next VMA without the index knowing
     expect(ids(k)).toContain("I-vma-order");
   });
 

@@ -2,7 +2,7 @@
 // shmem faults, stack growth (expand_downwards), anon_vma_prepare with
 // find_mergeable_anon_vma, and GUP-style population. This module is browser compatible.
 
-import { anonVmaAlloc, anonVmaChainLink, type AnonVma } from "./anon-vma.js";
+import { anonVmaAlloc, anonVmaChainLink, isSingular, type AnonVma } from "./anon-vma.js";
 import {
   MMAP_MIN_ADDR,
   PAGE_SIZE,
@@ -53,7 +53,7 @@ function anonVmaCompatible(a: Vma, b: Vma): boolean {
 /** reusable_anon_vma: `old`'s anon_vma, if compatible and `old` is not a fork child. */
 function reusableAnonVma(old: Vma, a: Vma, b: Vma): AnonVma | null {
   if (!anonVmaCompatible(a, b)) return null;
-  return old.anonVma && old.chain.length === 1 ? old.anonVma : null;
+  return old.anonVma && isSingular(old) ? old.anonVma : null;
 }
 
 /** find_mergeable_anon_vma: next first, then prev. */

@@ -40,8 +40,8 @@ export interface Stats {
 
 export class Kernel {
   readonly procs: Process[] = [];
-  /** Every anon_vma not yet freed. */
-  readonly anonVmas = new Set<AnonVma>();
+  /** How many anon_vmas are allocated and not yet freed (anon_vma_alloc, __put_anon_vma). */
+  liveAnonVmas = 0;
   /** Merge attempts of the step being executed. */
   merges: MergeAttempt[] = [];
   /**

@@ -144,7 +144,7 @@ describe("vma_merge_existing_range", () => {
     expect(h.layout()).toEqual([[0, 8, 0]]);
     expect(prev.anonVma).toBe(av);
     expect(av.numActiveVmas).toBe(1);
-    expect(av.avcs.size).toBe(1);
+    expect(av.avcCount).toBe(1);
   });
 
   it("no merge for a range strictly inside the middle", () => {

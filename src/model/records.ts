@@ -3,6 +3,7 @@
 // This module is browser compatible.
 
 import type { PageRecord, VmaModelInfo, VmaRecord } from "../report/record.js";
+import { chainOf } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
 import { permsString, vmflagsString } from "./flags.js";
 import type { Kernel, Process } from "./kernel.js";
@@ -72,7 +73,7 @@ function modelInfo(k: Kernel, v: Vma, next: Vma | null): VmaModelInfo {
     // an anonymous private pgoff is an address (shown relative to the base); a file's is an offset
     pgoff: v.file || v.specialName !== null ? v.pgoff : k.relPgoff(v.pgoff),
     anon_vma: v.anonVma?.name ?? null,
-    chain: v.chain.map((c) => c.anonVma.name),
+    chain: chainOf(v).map((c) => c.anonVma.name),
   };
   if (next && next.start === v.end) {
     const c = explainAdjacent(k, v, next);

@@ -35,7 +35,7 @@ export function rmapWalk(k: Kernel, target: WalkTarget, via: Folio, who: string)
     for (const newForks of [false, true]) {
       for (const item of mapping.rmapItems) {
         if (!liveAnonVma(k, item.anonVma, who)) continue;
-        for (const avc of item.anonVma.avcs) {
+        for (const avc of item.anonVma.avcs()) {
           const vma = avc.vma;
           if ((vma.mm === item.mm) === newForks) continue;
           if (item.address < vma.start || item.address >= vma.end) continue;
@@ -48,7 +48,7 @@ export function rmapWalk(k: Kernel, target: WalkTarget, via: Folio, who: string)
   }
   if (mapping?.kind !== "anon_vma" || !liveAnonVma(k, mapping, who)) return hits;
   // rmap_walk_anon: anon_vma_interval_tree_foreach over [index, index + nr - 1]
-  for (const avc of mapping.avcs) {
+  for (const avc of mapping.avcs()) {
     for (let sub = 0; sub < via.nrPages; sub++) {
       const addr = avc.vma.addressOf(via.index + sub);
       if (addr !== null) collect(hits, target, avc.vma, addr, sub);

@@ -6,42 +6,85 @@ import { PAGE_SIZE } from "./constants.js";
 import type { Mm } from "./mm.js";
 import type { MappedFile } from "./file.js";
 
-/** The empty anon_vma_chain (frozen: a chain is replaced, never changed in place). */
-export const NO_CHAIN: readonly AnonVmaChain[] = Object.freeze([]);
+/**
+ * The attributes nearly every VMA leaves at their defaults. They live in one object that
+ * VMAs share and replace, never change (copy on write), so that a VMA costs one field for
+ * all five.
+ */
+export interface VmaAttrs {
+  /** anon_vma_name (PR_SET_VMA_ANON_NAME). */
+  readonly anonName: string | null;
+  /** vm_userfaultfd_ctx: placeholder identity (no userfaultfd operations yet). */
+  readonly uffdCtx: number | null;
+  /** vma_policy: placeholder mempolicy identity (no mbind yet). */
+  readonly policy: number | null;
+  /** vm_ops->close: never set on anonymous VMAs; modelled for the merge rules that check it. */
+  readonly closeHook: boolean;
+  /** vm_ops->name of a special mapping ("[vdso]"), null otherwise. */
+  readonly specialName: string | null;
+}
+
+export const DEFAULT_ATTRS: VmaAttrs = Object.freeze({
+  anonName: null,
+  uffdCtx: null,
+  policy: null,
+  closeHook: false,
+  specialName: null,
+});
 
 export class Vma {
   /** vma->anon_vma: where new anonymous folios of this VMA go; null while unfaulted. */
   anonVma: AnonVma | null = null;
+  /** vma->anon_vma_chain: its newest AVC, whose `next` leads to the older ones. */
+  chain: AnonVmaChain | null = null;
+  attrs: VmaAttrs = DEFAULT_ATTRS;
   /**
-   * vma->anon_vma_chain, newest first (anon_vma_chain_link adds at the head). Replaced,
-   * never changed in place, so that every unfaulted VMA shares the one empty chain.
+   * vma_pages, kept instead of vm_end: a page count is a small integer, which V8 stores in
+   * the object, where an address takes a boxed double of its own.
    */
-  chain: readonly AnonVmaChain[] = NO_CHAIN;
-  /** anon_vma_name (PR_SET_VMA_ANON_NAME). */
-  anonName: string | null = null;
-  /** vm_userfaultfd_ctx: placeholder identity (no userfaultfd operations yet). */
-  uffdCtx: number | null = null;
-  /** vma_policy: placeholder mempolicy identity (no mbind yet). */
-  policy: number | null = null;
-  /** vm_ops->close: never set on anonymous VMAs; modelled for the merge rules that check it. */
-  closeHook = false;
-  /** vm_ops->name of a special mapping ("[vdso]"), null otherwise. */
-  specialName: string | null = null;
+  pages: number;
 
   constructor(
     public mm: Mm,
     public start: number,
-    public end: number,
+    end: number,
     /** vm_pgoff, in pages (absolute). */
     public pgoff: number,
     public flags: number,
     /** vm_file: a mapped file, the shmem file of a shared anonymous mapping, or null. */
     public file: MappedFile | null,
-  ) {}
+  ) {
+    this.pages = (end - start) / PAGE_SIZE;
+  }
 
-  /** vma_pages. */
-  get pages(): number {
-    return (this.end - this.start) / PAGE_SIZE;
+  /** vm_end. */
+  get end(): number {
+    return this.start + this.pages * PAGE_SIZE;
+  }
+
+  get anonName(): string | null {
+    return this.attrs.anonName;
+  }
+  set anonName(anonName: string | null) {
+    this.attrs = { ...this.attrs, anonName };
+  }
+  get uffdCtx(): number | null {
+    return this.attrs.uffdCtx;
+  }
+  get policy(): number | null {
+    return this.attrs.policy;
+  }
+  get closeHook(): boolean {
+    return this.attrs.closeHook;
+  }
+  set closeHook(closeHook: boolean) {
+    this.attrs = { ...this.attrs, closeHook };
+  }
+  get specialName(): string | null {
+    return this.attrs.specialName;
+  }
+  set specialName(specialName: string | null) {
+    this.attrs = { ...this.attrs, specialName };
   }
 
   /** vma_is_anonymous: no vm_ops (shared anonymous mappings have shmem's). */
@@ -64,7 +107,7 @@ export class Vma {
   /** vma_set_range. */
   setRange(start: number, end: number, pgoff: number): void {
     this.start = start;
-    this.end = end;
+    this.pages = (end - start) / PAGE_SIZE;
     this.pgoff = pgoff;
   }
 
@@ -72,11 +115,7 @@ export class Vma {
   dup(): Vma {
     const v = new Vma(this.mm, this.start, this.end, this.pgoff, this.flags, this.file);
     v.anonVma = this.anonVma;
-    v.anonName = this.anonName;
-    v.uffdCtx = this.uffdCtx;
-    v.policy = this.policy;
-    v.closeHook = this.closeHook;
-    v.specialName = this.specialName;
+    v.attrs = this.attrs;
     return v;
   }
 }

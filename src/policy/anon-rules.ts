@@ -37,7 +37,7 @@ export function vmaRange(v: Vma): PageRange {
  * anon_vma, i.e. no VMA of a forked process hangs off it.
  */
 export function rbtNoChildren(av: AnonVma): boolean {
-  for (const avc of av.avcs) if (avc.vma.anonVma !== av) return false;
+  for (const avc of av.avcs()) if (avc.vma.anonVma !== av) return false;
   return true;
 }
 

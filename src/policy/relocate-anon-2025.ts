@@ -7,6 +7,7 @@
 // cross the range are split. Swap and migration entries are not touched (the review's
 // objection). is_mergeable_anon_vma is Linux's. This module is browser compatible.
 
+import { isSingular } from "../model/anon-vma.js";
 import { PAGE_SIZE } from "../model/constants.js";
 import type { Kernel } from "../model/kernel.js";
 import { splitFolio } from "../model/page-state.js";
@@ -37,7 +38,7 @@ function whyNot(
 ): string | null {
   const av = src.anonVma;
   if (!av || !src.isAnonymous) return "unfaulted";
-  if (src.chain.length !== 1) return "fork-child";
+  if (!isSingular(src)) return "fork-child";
   if (forkParentCheck && av.numChildren > (av.root === av ? 1 : 0)) return "fork-parent";
   for (const [a, pte] of walkEntries(k, src.mm, addr, end)) {
     if (pte.kind !== "present" || pte.folio.isZero) continue;

@@ -3,6 +3,7 @@
 // and the anon_vma tree) in `model.detail`. This module is browser compatible.
 
 import type { Op } from "../input/ops.js";
+import { reachableAnonVmas } from "../model/anon-vma.js";
 import type { Machine } from "../model/machine.js";
 import type { ModelOptions } from "../model/options.js";
 import { residentPageRecords, windowVmas } from "../model/records.js";
@@ -29,8 +30,10 @@ function stepDetail(machine: Machine): StepDetail {
       const pages = residentPageRecords(k, p.mm, p.window.start, p.window.end);
       return { proc: p.proc, nvma: vmas.length, vmas, pages };
     });
-  const anonVmas = [...k.anonVmas]
-    .sort((a, b) => a.id - b.id)
-    .map((av) => ({ name: av.name, parent: av.parent.name, root: av.root.name }));
+  const anonVmas = reachableAnonVmas(k).map((av) => ({
+    name: av.name,
+    parent: av.parent.name,
+    root: av.root.name,
+  }));
   return { procs, anon_vmas: anonVmas };
 }

@@ -4,7 +4,7 @@
 // Generic over the object graph, so fields the model gains later take part without this
 // file changing. This module is browser compatible.
 
-import { AvcSet } from "../../model/anon-vma.js";
+import { AnonVma } from "../../model/anon-vma.js";
 import { Kernel, type Process } from "../../model/kernel.js";
 import { Machine } from "../../model/machine.js";
 import { Mm } from "../../model/mm.js";
@@ -22,6 +22,7 @@ const SKIP = new Map<object, ReadonlySet<string>>([
     new Set(["options", "policy", "ids", "merges", "stats", "detections", "procs"]),
   ],
   [Mm.prototype, new Set(["proc", "cached"])],
+  [AnonVma.prototype, new Set(["tree"])], // walked as a set (body)
 ]);
 const NO_SKIP: ReadonlySet<string> = new Set();
 
@@ -77,7 +78,7 @@ class Canon {
       for (const v of p.mm.allVmas()) {
         this.id(v);
         if (v.anonVma) this.id(v.anonVma);
-        for (const avc of v.chain) this.id(avc.anonVma);
+        for (let avc = v.chain; avc !== null; avc = avc.next) this.id(avc.anonVma);
       }
       const ptes: Array<[number, object]> = [];
       p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
@@ -163,10 +164,10 @@ class Canon {
       for (const x of o) this.value(x);
       return;
     }
-    if (o instanceof Set || o instanceof AvcSet) {
-      h.int(T.Set);
-      for (const x of this.unordered([...(o as Iterable<unknown>)])) this.value(x);
-      return h.int(T.End);
+    if (o instanceof Set) return this.set(o);
+    if (o instanceof AnonVma) {
+      this.fields(o);
+      return this.set(o.avcs());
     }
     if (o instanceof Map) {
       h.int(T.Map);
@@ -178,6 +179,12 @@ class Canon {
       return h.int(T.End);
     }
     this.fields(o);
+  }
+
+  private set(members: Iterable<unknown>): void {
+    this.h.int(T.Set);
+    for (const x of this.unordered([...members])) this.value(x);
+    this.h.int(T.End);
   }
 
   /**

@@ -6,14 +6,14 @@
 import type { Machine } from "../../model/machine.js";
 import { GUARD_PTE } from "../../model/page-table.js";
 import { ZERO_FOLIO } from "../../model/rmap.js";
-import { NO_CHAIN } from "../../model/vma.js";
+import { DEFAULT_ATTRS } from "../../model/vma.js";
 
 /**
  * Module-level singletons of the model: shared by every machine, never copied (the model may
  * compare them by identity). A new singleton in the model must be added here; the test
  * "a clone behaves as a replay" fails otherwise.
  */
-const SINGLETONS: readonly object[] = [ZERO_FOLIO, GUARD_PTE, NO_CHAIN];
+const SINGLETONS: readonly object[] = [ZERO_FOLIO, GUARD_PTE, DEFAULT_ATTRS];
 
 /**
  * A machine that behaves exactly as `m` from here on, sharing nothing mutable with it. The

@@ -55,7 +55,7 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
   const trees = new Map<AnonVma, Set<Vma>>();
   const tree = (av: AnonVma) => {
     let t = trees.get(av);
-    if (!t) trees.set(av, (t = new Set([...av.avcs].map((c) => c.vma))));
+    if (!t) trees.set(av, (t = new Set([...av.avcs()].map((c) => c.vma))));
     return t;
   };
   const mappings = new Map<Folio, number>();
