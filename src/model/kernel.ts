@@ -2,7 +2,7 @@
 // attempts of the current step. This module is browser compatible.
 
 import type { Check, Policy } from "../policy/policy.js";
-import type { InvariantViolation, MergeAttempt, MergeVerdict } from "../report/record.js";
+import type { InvariantViolation, MergeAttempt } from "../report/record.js";
 import type { AnonVma } from "./anon-vma.js";
 import type { Folio } from "./folio.js";
 import type { StableNode } from "./ksm.js";
@@ -38,12 +38,25 @@ export interface Stats {
   pagesRelocated: number;
 }
 
+type MergeResult = MergeAttempt["result"];
+
+/** One merge attempt as the model made it: the absolute range and each side's check. */
+export interface MergeTry {
+  /** The kernel function that attempted the merge. */
+  fn: string;
+  start: number;
+  end: number;
+  prev: Check | null;
+  next: Check | null;
+  result: MergeResult;
+}
+
 export class Kernel {
   readonly procs: Process[] = [];
   /** How many anon_vmas are allocated and not yet freed (anon_vma_alloc, __put_anon_vma). */
   liveAnonVmas = 0;
-  /** Merge attempts of the step being executed. */
-  merges: MergeAttempt[] = [];
+  /** Merge attempts of the step being executed (its record shows them: mergeRecord). */
+  merges: MergeTry[] = [];
   /**
    * What the kernel itself would trip over during the step (an rmap walk missing a PTE or
    * reaching a freed anon_vma, a swap-in BUG_ON): reported with the invariant violations.
@@ -130,24 +143,17 @@ export class Kernel {
     return pgoff - this.options.base / PAGE_SIZE;
   }
 
-  /** Records one merge attempt; sides with no adjacent neighbour are null. */
+  /** Records one merge attempt of [start, end); sides with no adjacent neighbour are null. */
   recordMerge(
     fn: string,
-    range: { start: number; end: number },
+    start: number,
+    end: number,
     prev: Check | null,
     next: Check | null,
-    result: MergeAttempt["result"],
+    result: MergeResult,
   ): void {
     if (!prev && !next) return;
-    const attempt: MergeAttempt = {
-      fn,
-      start: this.rel(range.start),
-      end: this.rel(range.end),
-      result,
-    };
-    if (prev) attempt.prev = verdict(prev, result === "prev" || result === "both");
-    if (next) attempt.next = verdict(next, result === "next" || result === "both");
-    this.merges.push(attempt);
+    this.merges.push({ fn, start, end, prev, next, result });
     this.stats.mergeAttempts++;
     if (result !== "none") this.stats.merges[fn] = (this.stats.merges[fn] ?? 0) + 1;
     if (prev && !prev.ok) this.refused(prev.reason);
@@ -158,10 +164,4 @@ export class Kernel {
   private refused(reason: string): void {
     this.stats.refusals[reason] = (this.stats.refusals[reason] ?? 0) + 1;
   }
-}
-
-function verdict(c: Check, merged: boolean): MergeVerdict {
-  const v: MergeVerdict = { merged, reason: c.ok && !merged ? "not-taken" : c.reason };
-  if (c.detail !== undefined) v.detail = c.detail;
-  return v;
 }

@@ -23,7 +23,7 @@ import { doMremap } from "./mremap.js";
 import { doMunmap } from "./munmap.js";
 import { doSetAnonName } from "./name.js";
 import type { ModelOptions } from "./options.js";
-import { pageRecords, windowVmas } from "./records.js";
+import { mergeRecord, pageRecords, windowVmas } from "./records.js";
 import { ksmMergeRange } from "./ksm-merge.js";
 import { finishAllMigrations, migrateRange } from "./migrate.js";
 import { mapLargeFolio, pinRange, unpinRange } from "./page-state.js";
@@ -104,7 +104,7 @@ export class Machine {
       const start = this.abs(op.addr);
       rec.pages = pageRecords(k, p.mm, start, start + op.len);
     }
-    rec.model = { merges: k.merges };
+    rec.model = { merges: k.merges.map((t) => mergeRecord(k, t)) };
     const cost = stepCost(before, costSnapshot(k));
     if (cost) rec.model.cost = cost;
     const violations = [

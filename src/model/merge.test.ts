@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 import { VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP } from "./flags.js";
 import { F, harness, P } from "./harness.test-util.js";
 import { vmaMergeExistingRange, vmaMergeNewRange } from "./merge.js";
+import { mergeRecord } from "./records.js";
 import { newRangeVmg, vmaVmg } from "./vmg.js";
+
+/** The step's first merge attempt, as its record shows it. */
+function first(h: ReturnType<typeof harness>) {
+  const t = h.k.merges[0];
+  return t && mergeRecord(h.k, t);
+}
 
 describe("vma_merge_new_range", () => {
   it("simple_merge: a range between two VMAs merges all three", () => {
@@ -15,7 +22,7 @@ describe("vma_merge_new_range", () => {
     const merged = vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, next, 1 * P, 2 * P, 1, F, null));
     expect(merged).toBe(prev);
     expect(h.layout()).toEqual([[0, 3, 0]]);
-    expect(h.k.merges[0]).toMatchObject({
+    expect(first(h)).toMatchObject({
       result: "both",
       prev: { merged: true },
       next: { merged: true },
@@ -33,7 +40,7 @@ describe("vma_merge_new_range", () => {
       [0, 5, 0],
       [5, 9, 5],
     ]);
-    expect(h.k.merges[0]?.next).toMatchObject({ merged: false, reason: "close-hook" });
+    expect(first(h)?.next).toMatchObject({ merged: false, reason: "close-hook" });
   });
 
   it("merge_new_with_close: a close hook on the target does not matter", () => {
@@ -59,7 +66,7 @@ describe("vma_merge_new_range", () => {
       expect(
         vmaMergeNewRange(h.k, newRangeVmg(h.mm, a, null, 3 * P, 4 * P, 3, F | special, null)),
       ).toBeNull();
-      expect(h.k.merges[0]?.prev).toMatchObject({ merged: false, reason: "special-mapping" });
+      expect(first(h)?.prev).toMatchObject({ merged: false, reason: "special-mapping" });
     },
   );
 
@@ -76,7 +83,7 @@ describe("vma_merge_new_range", () => {
       [0, 7, 0],
       [7, 9, 7],
     ]);
-    expect(h.k.merges[0]?.next).toMatchObject({
+    expect(first(h)?.next).toMatchObject({
       merged: false,
       reason: "prev-next-anon-vma-differ",
     });
@@ -88,7 +95,12 @@ describe("vma_merge_new_range", () => {
     expect(
       vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, null, 3 * P, 4 * P, 9, F, null)),
     ).toBeNull();
-    expect(h.k.merges[0]?.prev).toMatchObject({ merged: false, reason: "pgoff-not-linear" });
+    prev.pgoff = 5; // the record shows the pgoffs of the attempt, not of later states
+    expect(first(h)?.prev).toEqual({
+      merged: false,
+      reason: "pgoff-not-linear",
+      detail: `neighbour pgoff ${h.k.relPgoff(0)}, linear would be ${h.k.relPgoff(6)}`,
+    });
   });
 });
 

@@ -17,7 +17,9 @@ import { vmaVmg, type Vmg } from "./vmg.js";
 export function isMergeableVma(vmg: Vmg, tgt: Vma): Check {
   if (vmg.policy !== tgt.policy) return refuse("mempolicy-differs"); // mpol_equal
   if ((tgt.flags ^ vmg.flags) & ~VM_IGNORE_MERGE) {
-    return refuse("flags-differ", describeFlagDifference(vmg.flags, tgt.flags));
+    const { flags } = vmg;
+    const theirs = tgt.flags;
+    return refuse("flags-differ", () => describeFlagDifference(flags, theirs));
   }
   if (tgt.file !== vmg.file) return refuse("file-differs");
   if (tgt.uffdCtx !== vmg.uffdCtx) return refuse("uffd-ctx-differs"); // is_mergeable_vm_userfaultfd_ctx
@@ -36,9 +38,10 @@ function canVmaMergeSide(k: Kernel, vmg: Vmg, tgt: Vma, mergeNext: boolean): Che
     : tgt.pgoff + tgt.pages === vmg.pgoff;
   if (!linear) {
     const want = mergeNext ? vmg.pgoff + (vmg.end - vmg.start) / PAGE_SIZE : vmg.pgoff - tgt.pages;
+    const have = tgt.pgoff;
     return refuse(
       "pgoff-not-linear",
-      `neighbour pgoff ${k.relPgoff(tgt.pgoff)}, linear would be ${k.relPgoff(want)}`,
+      () => `neighbour pgoff ${k.relPgoff(have)}, linear would be ${k.relPgoff(want)}`,
     );
   }
   return OK;
@@ -71,9 +74,9 @@ function canMergeRemoveVma(vma: Vma): boolean {
 export function vmaMergeNewRange(k: Kernel, vmg: Vmg, fn = "vma_merge_new_range"): Vma | null {
   const { prev, next } = vmg;
   const end = vmg.end;
-  const proposed = { start: vmg.start, end: vmg.end };
+  const start = vmg.start;
   if (vmg.flags & VM_SPECIAL) {
-    k.recordMerge(fn, proposed, special(vmg.prev), special(vmg.next), "none");
+    k.recordMerge(fn, start, end, special(vmg.prev), special(vmg.next), "none");
     return null;
   }
   if (!prev && !next) return null;
@@ -102,7 +105,8 @@ export function vmaMergeNewRange(k: Kernel, vmg: Vmg, fn = "vma_merge_new_range"
   const rightMerged = right?.ok ?? false;
   k.recordMerge(
     fn,
-    proposed,
+    start,
+    end,
     left,
     right,
     merged ? (canMergeLeft ? (rightMerged ? "both" : "prev") : "next") : "none",
@@ -197,13 +201,12 @@ export function vmaMergeExistingRange(k: Kernel, vmg: Vmg, fn: string): Vma | nu
   const middle = vmg.middle as Vma;
   const prev = vmg.prev;
   const { start, end } = vmg;
-  const proposed = { start, end };
   const leftSide = start === middle.start;
   const rightSide = end === middle.end;
 
   if (vmg.flags & VM_SPECIAL || (!leftSide && !rightSide)) {
     if (vmg.flags & VM_SPECIAL)
-      k.recordMerge(fn, proposed, special(prev), special(vmg.next), "none");
+      k.recordMerge(fn, start, end, special(prev), special(vmg.next), "none");
     return null;
   }
   const left = leftSide ? canVmaMergeLeft(k, vmg) : null;
@@ -216,7 +219,7 @@ export function vmaMergeExistingRange(k: Kernel, vmg: Vmg, fn: string): Vma | nu
   }
   let mergeRight = right?.ok ?? false;
   const record = (result: "none" | "prev" | "next" | "both") =>
-    k.recordMerge(fn, proposed, left, right, result);
+    k.recordMerge(fn, start, end, left, right, result);
   if (!mergeLeft && !mergeRight) {
     record("none");
     return null;

@@ -2,11 +2,18 @@
 // anon_vma, chain, merge verdict with the next VMA), and per-page detail.
 // This module is browser compatible.
 
-import type { PageRecord, VmaModelInfo, VmaRecord } from "../report/record.js";
+import { detailOf, type Check } from "../policy/policy.js";
+import type {
+  MergeAttempt,
+  MergeVerdict,
+  PageRecord,
+  VmaModelInfo,
+  VmaRecord,
+} from "../report/record.js";
 import { chainOf } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
 import { permsString, vmflagsString } from "./flags.js";
-import type { Kernel, Process } from "./kernel.js";
+import type { Kernel, MergeTry, Process } from "./kernel.js";
 import { explainAdjacent } from "./merge.js";
 import type { Mm } from "./mm.js";
 import type { Pte } from "./page-table.js";
@@ -83,11 +90,29 @@ function modelInfo(k: Kernel, v: Vma, next: Vma | null): VmaModelInfo {
           reason: "mergeable",
           detail: "compatible, but no operation attempted the merge",
         }
-      : c.detail === undefined
-        ? { merged: false, reason: c.reason }
-        : { merged: false, reason: c.reason, detail: c.detail };
+      : verdict(c, false);
   }
   return info;
+}
+
+/** A merge attempt as its step record shows it: relative range, a verdict per side. */
+export function mergeRecord(k: Kernel, t: MergeTry): MergeAttempt {
+  const attempt: MergeAttempt = {
+    fn: t.fn,
+    start: k.rel(t.start),
+    end: k.rel(t.end),
+    result: t.result,
+  };
+  if (t.prev) attempt.prev = verdict(t.prev, t.result === "prev" || t.result === "both");
+  if (t.next) attempt.next = verdict(t.next, t.result === "next" || t.result === "both");
+  return attempt;
+}
+
+function verdict(c: Check, merged: boolean): MergeVerdict {
+  const v: MergeVerdict = { merged, reason: c.ok && !merged ? "not-taken" : c.reason };
+  const detail = detailOf(c);
+  if (detail !== undefined) v.detail = detail;
+  return v;
 }
 
 /** Per-page detail of [start, end) (pagemap, kpageflags, kpagecount). */

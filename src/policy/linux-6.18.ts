@@ -26,13 +26,14 @@ export function isMergeableAnonVma618(_k: Kernel, vmg: Vmg, tgt: Vma): Check {
     return isForkChild(tgt) ? refuse("fork-child", "the neighbour is a fork child") : OK;
   }
   if (srcAnon === tgtAnon) return OK;
-  return refuse("anon-vma-differs", `${srcAnon?.name} ≠ ${tgtAnon?.name}`);
+  return refuse("anon-vma-differs", () => `${srcAnon?.name} ≠ ${tgtAnon?.name}`);
 }
 
 /** can_vma_merge_right: prev and next must not carry two different anon_vmas. */
 export function prevNextCompatible618(_k: Kernel, prev: Vma, next: Vma): Check {
   if (!prev.anonVma || !next.anonVma || prev.anonVma === next.anonVma) return OK;
-  return refuse("prev-next-anon-vma-differ", `${prev.anonVma.name} ≠ ${next.anonVma.name}`);
+  const [a, b] = [prev.anonVma, next.anonVma];
+  return refuse("prev-next-anon-vma-differ", () => `${a.name} ≠ ${b.name}`);
 }
 
 export const linux618: Policy = {

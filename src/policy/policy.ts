@@ -6,18 +6,30 @@ import type { Pte } from "../model/page-table.js";
 import type { Vma } from "../model/vma.js";
 import type { Vmg } from "../model/vmg.js";
 
+/**
+ * A human detail, or how to write it: only step records show details, and replays of long
+ * traces make none, so a detail that takes formatting is written only when asked for. The
+ * function must capture the values it shows, since the state changes before it runs.
+ */
+export type Detail = string | (() => string);
+
 /** The outcome of one merge check, with a stable reason code and a human detail. */
 export interface Check {
   ok: boolean;
   /** Stable code: "ok", "anon-vma-differs", "fork-child", "pgoff-not-linear", … */
   reason: string;
-  detail?: string;
+  detail?: Detail;
 }
 
 export const OK: Check = { ok: true, reason: "ok" };
 
-export function refuse(reason: string, detail?: string): Check {
+export function refuse(reason: string, detail?: Detail): Check {
   return detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
+}
+
+/** The check's detail, written out. */
+export function detailOf(c: Check): string | undefined {
+  return typeof c.detail === "function" ? c.detail() : c.detail;
 }
 
 /** How move_vma treats the range it moves (mremap), decided before copy_vma. */

@@ -127,11 +127,11 @@ export class Metrics {
   /** The RFC's question for every anon-only refusal of this step: are pages shared? */
   private checkRefusals(mm: Mm): void {
     for (const a of this.replay.machine.kernel.merges) {
-      for (const [side, v] of [
+      for (const [side, c] of [
         ["prev", a.prev],
         ["next", a.next],
       ] as const) {
-        if (!v || v.merged || !ANON_REASONS.has(v.reason)) continue;
+        if (!c || c.ok || !ANON_REASONS.has(c.reason)) continue;
         const neighbour = side === "prev" ? mm.vmaLookup(a.start - 1) : mm.vmaLookup(a.end);
         if (!neighbour || !isPlainAnon(neighbour)) continue;
         this.anonRefusals++;
