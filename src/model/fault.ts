@@ -29,6 +29,7 @@ import type { Mm } from "./mm.js";
 import { ksmFolioUnmapped } from "./ksm.js";
 import { finishMigration } from "./migrate.js";
 import { dropMapping, folioMoveAnonRmap, mapPage, newAnonFolio, ZERO_FOLIO } from "./rmap.js";
+import { folioMaybeMappedShared } from "./rmap-walk.js";
 import { doSwapPage } from "./swap.js";
 import {
   doHugePmdAnonymousPage,
@@ -259,6 +260,12 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
       mm.pageTable.setWritable(addr, true);
       return "ok";
     }
+    if (folio.nrPages > 1 && canReuseLargeAnonFolio(k, folio)) {
+      // no folio_move_anon_rmap for a large folio; SetPageAnonExclusive marks only the page
+      // written, so the folio-wide bit stays and a write to another page asks again
+      mm.pageTable.setWritable(addr, true);
+      return "ok";
+    }
   }
   anonVmaPrepare(k, vma);
   const copy = newAnonFolio(k, vma, addr);
@@ -267,6 +274,17 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   ksmFolioUnmapped(k, folio);
   mapPage(mm, addr, copy, 0, true);
   return "ok";
+}
+
+/**
+ * __wp_can_reuse_large_anon_folio (COW reuse of a PTE-mapped THP, since 6.15): a large
+ * folio with more than one page mapped, all by this mm, and no reference but its mappings
+ * (a pin or the swap cache holds one more) is reused rather than copied.
+ */
+function canReuseLargeAnonFolio(k: Kernel, folio: Folio): boolean {
+  if (folio.mapcount <= 1) return false; // a single mapped page: copy it and free the folio
+  if (folioMaybeMappedShared(k, folio, "write fault")) return false;
+  return folio.mapcount === folio.refcount;
 }
 
 /**

@@ -13,8 +13,9 @@ import {
 } from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
-import type { MigrationPte, SwapPte } from "./page-table.js";
+import type { MigrationPte, PageTable, SwapPte } from "./page-table.js";
 import { mapPage, newAnonFolio, zapRange } from "./rmap.js";
+import { HPAGE_PMD_SIZE } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /**
@@ -58,6 +59,7 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
   const cow = !(src.flags & VM_SHARED);
   const from = src.mm.pageTable;
   const to = dst.mm.pageTable;
+  copyPageTables(from, to, src.start, src.end);
   // the walk changes only the parent's entry it visits: the child's table is another
   from.walk(
     src.start,
@@ -96,6 +98,20 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
       }
     },
   );
+}
+
+/**
+ * copy_pmd_range: every PMD of [start, end) with a page table in the parent, even one with
+ * no entry left, gets one in the child (copy_pte_range's pte_alloc), so that the child's
+ * faults there map 4 KiB pages as the parent's do.
+ */
+function copyPageTables(from: PageTable, to: PageTable, start: number, end: number): void {
+  for (
+    let a = from.nextTable(start);
+    a !== undefined && a < end;
+    a = from.nextTable(a + HPAGE_PMD_SIZE)
+  )
+    to.alloc(a);
 }
 
 /** exit_mmap: unmap every VMA, dropping pages and anon_vma links, then empty the index. */

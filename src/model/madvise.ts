@@ -34,7 +34,7 @@ import { pageAlign } from "./munmap.js";
 import { splitFolio } from "./page-state.js";
 import { GUARD_PTE } from "./page-table.js";
 import { putFolio, zapRange } from "./rmap.js";
-import { rmapWalk } from "./rmap-walk.js";
+import { folioMaybeMappedShared } from "./rmap-walk.js";
 import { HPAGE_PMD_SIZE, pmdStart, splitHugePmd } from "./thp.js";
 import type { Vma } from "./vma.js";
 
@@ -231,7 +231,7 @@ function walkAdvisedFolios(
         nr++;
       }
     }
-    if (folioMaybeMappedShared(k, folio)) {
+    if (folioMaybeMappedShared(k, folio, "madvise")) {
       addr = pte.pmd || stopAtShared ? next : addr + nr * PAGE_SIZE;
     } else if (nr === folio.nrPages) {
       visit(addr, folio);
@@ -240,12 +240,6 @@ function walkAdvisedFolios(
       addr = pte.pmd || stopAtShared ? next : addr + nr * PAGE_SIZE;
     }
   }
-}
-
-/** folio_maybe_mapped_shared for a large folio: mapped by more than one mm (MM_ID tracking). */
-function folioMaybeMappedShared(k: Kernel, folio: Folio): boolean {
-  const hits = rmapWalk(k, { kind: "present", folio }, folio, `madvise of ${folio.name}`);
-  return hits.some((h) => h.mm !== hits[0]?.mm);
 }
 
 /** ksm_madvise(MADV_MERGEABLE): a no-op on VMAs KSM cannot handle. */

@@ -248,7 +248,15 @@ function moveVma(k: Kernel, vrm: Vrm): number {
   const plan = k.policy.planMove(k, src, vrm.addr, vrm.oldLen, vrm.newAddr);
   const { newVma, vma, relocate, fresh } = copyVma(k, src, vrm.newAddr, vrm.newLen, pgoff, plan);
   vrm.vma = vma;
-  movePageTables(k, mm, vrm.addr, vrm.newAddr, vrm.oldLen, relocate ? newVma : null, plan);
+  const pmc: Pmc = {
+    old: vma,
+    new: newVma,
+    oldAddr: vrm.addr,
+    newAddr: vrm.newAddr,
+    oldEnd: vrm.addr + vrm.oldLen,
+    lenIn: vrm.oldLen,
+  };
+  movePageTables(k, pmc, relocate ? newVma : null, plan);
   if (vrm.dontUnmap) dontunmapComplete(k, vrm, newVma);
   else unmapSourceVma(k, vrm);
   if (fresh && mm.contains(newVma)) {
@@ -325,44 +333,90 @@ function vmaMergeCopiedRange(
   return vmaMergeNewRange(k, vmg, "copy_vma");
 }
 
-/**
- * move_page_tables: every entry of [from, from+len) moves to [to, to+len), unchanged; under
- * a relocating plan each entry is handed to the policy with the destination VMA `dst`.
- */
-function movePageTables(
-  k: Kernel,
-  mm: Mm,
-  from: number,
-  to: number,
-  len: number,
-  dst: Vma | null,
-  plan: MovePlan,
-): void {
-  splitUnalignedHugePmds(mm, from, to, len);
-  const table = mm.pageTable;
-  const relocate = plan.relocatePte;
-  table.move(
-    from,
-    to,
-    len,
-    dst && relocate ? (at) => relocate(k, dst, at, table.get(at) as Pte) : undefined,
-  );
+/** struct pagetable_move_control: what move_page_tables moves, from which VMA to which. */
+interface Pmc {
+  old: Vma;
+  new: Vma;
+  oldAddr: number;
+  newAddr: number;
+  oldEnd: number;
+  lenIn: number;
 }
 
 /**
- * move_page_tables moves a huge PMD whole (move_huge_pmd) only when source and destination
- * are PMD aligned and the PMD lies in the range; every other huge PMD in [from, from + len)
- * is split first.
+ * move_page_tables: [oldAddr, oldEnd) moves to newAddr one extent at a time, each bounded by
+ * the next PMD boundary of the source and of the destination (get_extent). Extents whose
+ * source PMD is none are skipped (get_old_pmd), here by going straight to the next PMD
+ * span with a page table. Under a relocating plan each moved entry is handed to the policy
+ * with the destination VMA `dst`.
  */
-function splitUnalignedHugePmds(mm: Mm, from: number, to: number, len: number): void {
-  let huge: Set<number> | null = null; // most moves have no huge PMD: no Set then
-  mm.pageTable.walk(from, from + len, (a, _folio, _sub, _writable, pmd) => {
-    if (pmd) (huge ??= new Set()).add(pmdStart(a));
-  });
-  for (const s of huge ?? []) {
-    const whole = s >= from && s + HPAGE_PMD_SIZE <= from + len;
-    if (!whole || !isAligned(to + (s - from), HPAGE_PMD_SIZE)) splitHugePmd(mm, s);
+function movePageTables(k: Kernel, pmc: Pmc, dst: Vma | null, plan: MovePlan): void {
+  const mm = pmc.old.mm;
+  const relocate = plan.relocatePte;
+  const moved =
+    dst && relocate ? (at: number) => relocate(k, dst, at, mm.pageTable.get(at) as Pte) : undefined;
+  tryRealignAddr(pmc);
+  const delta = pmc.newAddr - pmc.oldAddr;
+  for (let from = pmc.oldAddr; from < pmc.oldEnd;) {
+    const table = mm.pageTable.nextTable(from);
+    if (table === undefined) return;
+    if (table > from) {
+      from = table;
+      continue;
+    }
+    const to = from + delta;
+    const extent = Math.min(
+      pmdStart(from) + HPAGE_PMD_SIZE - from,
+      pmdStart(to) + HPAGE_PMD_SIZE - to,
+      pmc.oldEnd - from,
+    );
+    moveExtent(mm, from, to, extent, moved);
+    from += extent;
   }
+}
+
+/**
+ * One extent of move_page_tables, whose source PMD has a page table. A PMD-sized extent moves its PMD entry whole into a destination PMD that is none: a huge
+ * PMD (move_huge_pmd) or the page table itself (move_normal_pmd), so the source is left
+ * with no table. Otherwise a huge PMD is split, the destination gets a page table even if
+ * no entry moves into it (pte_alloc), and the entries move (move_ptes); the source table
+ * stays, emptied.
+ */
+function moveExtent(
+  mm: Mm,
+  from: number,
+  to: number,
+  extent: number,
+  moved: ((at: number) => void) | undefined,
+): void {
+  const table = mm.pageTable;
+  if (extent === HPAGE_PMD_SIZE && !table.hasTable(to)) {
+    table.moveTable(from, to, moved);
+    return;
+  }
+  splitHugePmd(mm, from);
+  table.alloc(to);
+  table.move(from, to, extent, moved);
+}
+
+/**
+ * try_realign_addr (can_realign_addr): when the range reaches the source's next PMD
+ * boundary, source and destination are equally misaligned, and each starts its VMA with no
+ * VMA between it and the PMD boundary below, both are aligned down so that the first
+ * extent moves a whole PMD.
+ */
+function tryRealignAddr(pmc: Pmc): void {
+  const oldAlign = pmc.oldAddr - pmdStart(pmc.oldAddr);
+  if (pmc.lenIn < HPAGE_PMD_SIZE - oldAlign || oldAlign === 0) return;
+  if (oldAlign !== pmc.newAddr - pmdStart(pmc.newAddr)) return;
+  if (!canAlignDown(pmc.old, pmc.oldAddr) || !canAlignDown(pmc.new, pmc.newAddr)) return;
+  pmc.oldAddr = pmdStart(pmc.oldAddr);
+  pmc.newAddr = pmdStart(pmc.newAddr);
+}
+
+/** can_align_down: `addr` starts `vma`, and no VMA lies between it and the PMD boundary below. */
+function canAlignDown(vma: Vma, addr: number): boolean {
+  return vma.start === addr && !vma.mm.findVmaIntersection(pmdStart(addr), vma.start);
 }
 
 /**

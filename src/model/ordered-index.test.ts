@@ -13,8 +13,11 @@ class Reference {
     return ks.length === 0 ? undefined : this.map.get(ks[ks.length - 1] as number);
   }
   atOrAbove(key: number): string | undefined {
-    const k = this.sorted().find((x) => x >= key);
+    const k = this.keyAtOrAbove(key);
     return k === undefined ? undefined : this.map.get(k);
+  }
+  keyAtOrAbove(key: number): number | undefined {
+    return this.sorted().find((x) => x >= key);
   }
 }
 
@@ -36,6 +39,7 @@ function agree(idx: OrderedIndex<string>, ref: Reference, probes: number[]): voi
     expect(idx.get(p)).toBe(ref.map.get(p));
     expect(idx.below(p)).toBe(ref.below(p));
     expect(idx.atOrAbove(p)).toBe(ref.atOrAbove(p));
+    expect(idx.keyAtOrAbove(p)).toBe(ref.keyAtOrAbove(p));
   }
 }
 

@@ -163,11 +163,23 @@ export class OrderedIndex<V> {
 
   /** The value of the least key ≥ `key`. */
   atOrAbove(key: number): V | undefined {
-    if (this.size === 0) return undefined;
+    const i = this.slotAtOrAbove(key);
+    return i < 0 ? undefined : this.vals[i];
+  }
+
+  /** The least key ≥ `key`. */
+  keyAtOrAbove(key: number): number | undefined {
+    const i = this.slotAtOrAbove(key);
+    return i < 0 ? undefined : this.keys[i];
+  }
+
+  /** The slot of the least key ≥ `key`, or -1. */
+  private slotAtOrAbove(key: number): number {
+    if (this.size === 0) return -1;
     const l = this.leafOf(key);
     const i = this.lowerBound(l, key);
-    if (i < this.endOf(l)) return this.vals[i];
-    return l + 1 < this.counts.length ? this.vals[this.blocks[l + 1] as number] : undefined;
+    if (i < this.endOf(l)) return i;
+    return l + 1 < this.counts.length ? (this.blocks[l + 1] as number) : -1;
   }
 
   /** The value of the greatest key. */

@@ -5,7 +5,7 @@
 // resident page (the model holds millions). Reads get a PresentPte value built on the
 // spot; writes go through PageTable's methods. This module is browser compatible.
 
-import { isAligned, PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
+import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import type { Folio } from "./folio.js";
 import { OrderedIndex } from "./ordered-index.js";
 import type { SwapSlot } from "./swap-slot.js";
@@ -214,8 +214,7 @@ export class PageTable {
   /**
    * move_ptes: every entry of [from, from + len) moves, unchanged, to the same offset in
    * [to, to + len); `moved(at)` runs after each one is stored. The entries are all taken up
-   * before any is stored. A huge PMD moved whole leaves its source PMD none, with no table
-   * (move_huge_pmd).
+   * before any is stored. No entry may be part of a huge PMD (split it, or use moveTable).
    */
   move(from: number, to: number, len: number, moved?: (at: number) => void): void {
     const addrs: number[] = [];
@@ -237,14 +236,48 @@ export class PageTable {
     );
     for (const a of addrs) this.clear(a);
     for (let i = 0; i < addrs.length; i++) {
-      const a = addrs[i] as number;
-      if ((bits[i] as number) & PMD && isAligned(a, TABLE_SPAN)) this.dropTable(a);
-    }
-    for (let i = 0; i < addrs.length; i++) {
       const at = to + ((addrs[i] as number) - from);
       this.store(at, entries[i] as Folio | NonPresentPte, bits[i] as number);
       moved?.(at);
     }
+  }
+
+  /**
+   * move_normal_pmd and move_huge_pmd: the page table of `from`'s PMD span, with a huge PMD
+   * mapping or not, becomes that of `to`'s (aligned the same within it, and with no table);
+   * `from`'s span is left with none. `moved(at)` runs for each entry it holds.
+   */
+  moveTable(from: number, to: number, moved?: (at: number) => void): void {
+    const fromKey = Math.floor(from / TABLE_SPAN);
+    const toKey = Math.floor(to / TABLE_SPAN);
+    const t = this.table(fromKey);
+    if (!t) return;
+    this.tables.delete(fromKey);
+    this.tables.set(toKey, t);
+    this.lastKey = -1;
+    if (!moved) return;
+    const base = toKey * TABLE_SPAN;
+    for (let i = 0; i < t.slots.length; i++) {
+      if (t.slots[i] !== undefined) moved(base + i * PAGE_SIZE);
+    }
+  }
+
+  /**
+   * The start of the first PMD span at or after `addr`'s that has a page table, if any: the
+   * spans before it are none (pmd_none).
+   */
+  nextTable(addr: number): number | undefined {
+    const key = this.tables.keyAtOrAbove(Math.floor(addr / TABLE_SPAN));
+    return key === undefined ? undefined : key * TABLE_SPAN;
+  }
+
+  /** pte_alloc: a page table covers `addr`, an empty one allocated if there was none. */
+  alloc(addr: number): void {
+    const key = Math.floor(addr / TABLE_SPAN);
+    if (this.table(key)) return;
+    const t = new PteTable();
+    this.tables.set(key, t);
+    this.lastTable = t;
   }
 
   /**

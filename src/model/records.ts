@@ -16,7 +16,7 @@ import { permsString, vmflagsString } from "./flags.js";
 import type { Kernel, MergeTry, Process } from "./kernel.js";
 import { explainAdjacent } from "./merge.js";
 import type { Mm } from "./mm.js";
-import type { Pte } from "./page-table.js";
+import type { PresentPte, Pte } from "./page-table.js";
 import type { Vma } from "./vma.js";
 
 /** The VMAs of `p` overlapping its window. */
@@ -131,6 +131,15 @@ export function residentPageRecords(k: Kernel, mm: Mm, start: number, end: numbe
   return out;
 }
 
+/**
+ * PM_MMAP_EXCLUSIVE (__folio_page_mapped_exclusively, CONFIG_PAGE_MAPCOUNT): the page's
+ * precise mapcount is 1 (never for the zero page). For every page of a PMD mapping,
+ * pagemap_pmd_range_thp asks it of pmd_page, the folio's first page.
+ */
+function mappedExclusively(pte: PresentPte): boolean {
+  return !pte.folio.isZero && pte.folio.pageMapcount(pte.pmd ? 0 : pte.sub) === 1;
+}
+
 function pageRecord(k: Kernel, addr: number, pte: Pte | undefined): PageRecord {
   const present = pte?.kind === "present";
   // the folio behind the entry: mapped, under migration, or still in the swap cache
@@ -145,7 +154,7 @@ function pageRecord(k: Kernel, addr: number, pte: Pte | undefined): PageRecord {
     present,
     // pte_to_pagemap_entry: a guard marker is a swap-format PTE marker, so PM_SWAP is set
     swapped: pte?.kind === "swap" || pte?.kind === "guard",
-    exclusive: present && !!folio && !folio.isZero && folio.pageMapcount(pte.sub) === 1, // PM_MMAP_EXCLUSIVE
+    exclusive: present && mappedExclusively(pte),
     mapcount: present && folio && !folio.isZero ? folio.pageMapcount(pte.sub) : 0,
     zero: present && !!folio?.isZero,
     // stable_page_flags: KPF_THP for a large folio, and for the huge zero page (a PMD
