@@ -7,11 +7,13 @@ import type { Mm } from "./mm.js";
 import type { MappedFile } from "./file.js";
 
 /**
- * The attributes nearly every VMA leaves at their defaults. They live in one object that
- * VMAs share and replace, never change (copy on write), so that a VMA costs one field for
- * all five.
+ * The attributes a VMA shares with the VMAs it was split or copied from, and that nearly
+ * every anonymous VMA leaves at their defaults. They live in one object that VMAs share and
+ * replace, never change (copy on write), so that a VMA costs one field for all six.
  */
 export interface VmaAttrs {
+  /** vm_file: a mapped file, the shmem file of a shared anonymous mapping, or null. */
+  readonly file: MappedFile | null;
   /** anon_vma_name (PR_SET_VMA_ANON_NAME). */
   readonly anonName: string | null;
   /** vm_userfaultfd_ctx: placeholder identity (no userfaultfd operations yet). */
@@ -25,6 +27,7 @@ export interface VmaAttrs {
 }
 
 export const DEFAULT_ATTRS: VmaAttrs = Object.freeze({
+  file: null,
   anonName: null,
   uffdCtx: null,
   policy: null,
@@ -51,10 +54,14 @@ export class Vma {
     /** vm_pgoff, in pages (absolute). */
     public pgoff: number,
     public flags: number,
-    /** vm_file: a mapped file, the shmem file of a shared anonymous mapping, or null. */
-    public file: MappedFile | null,
+    file: MappedFile | null,
   ) {
     this.pages = (end - start) / PAGE_SIZE;
+    if (file !== null) this.attrs = { ...DEFAULT_ATTRS, file };
+  }
+
+  get file(): MappedFile | null {
+    return this.attrs.file;
   }
 
   /** vm_end. */
@@ -113,7 +120,7 @@ export class Vma {
 
   /** vm_area_dup: a field copy with an empty chain (callers clone the chain). */
   dup(): Vma {
-    const v = new Vma(this.mm, this.start, this.end, this.pgoff, this.flags, this.file);
+    const v = new Vma(this.mm, this.start, this.end, this.pgoff, this.flags, null);
     v.anonVma = this.anonVma;
     v.attrs = this.attrs;
     return v;
