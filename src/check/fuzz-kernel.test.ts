@@ -240,6 +240,29 @@ describe("fuzzAgainstKernel with planted disagreements", () => {
     expect(crash!.comparison.what).toMatch(/model threw: boom/);
   });
 
+  it("reports a divergence the reference does not repeat as a flaky run, not a finding", async () => {
+    const planted = mutatedPair();
+    // the mutated reference on its first run of each scenario, the plain model after: a
+    // kernel whose background work (khugepaged) showed once
+    const seen = new Set<string>();
+    const once: EnginePair = {
+      ...planted,
+      reference: async (ops, file) => {
+        const key = texts(ops).join("\n");
+        if (seen.has(key)) return (await planted.subject({} as never))(ops, file);
+        seen.add(key);
+        return planted.reference(ops, file);
+      },
+    };
+    const steady = await fuzzAgainstKernel({ seed: 5, runs: 8, steps: 60, engines: planted });
+    const diverging = steady.runs.filter((x) => x.status === "diverged").map((x) => x.index);
+    expect(diverging.length).toBeGreaterThan(0);
+    const r = await fuzzAgainstKernel({ seed: 5, runs: 8, steps: 60, engines: once });
+    expect(r.findings).toEqual([]);
+    expect(r.runs.filter((x) => x.status === "flaky").map((x) => x.index)).toEqual(diverging);
+    expect(r.runs.find((x) => x.status === "flaky")?.message).toMatch(/vmflags/);
+  });
+
   it("classifies divergences coarsely, so shrinking stays on the same bug", () => {
     expect(whatClass("VMA 2 (0x8000-0xc000) vmflags: model a, kernel b")).toBe("VMA vmflags");
     expect(whatClass("p1 VMA 0 (0x0-0x1000) rss_kb: model 4, kernel 0")).toBe(

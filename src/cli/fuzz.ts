@@ -79,7 +79,7 @@ function summaryLines(r: KernelFuzzReport, what: string, steps: number, outDir: 
   const count = (s: string) => r.runs.filter((x) => x.status === s).length;
   const lines = [
     `fuzz: ${what}, seed ${r.seed}: ${r.runs.length} runs of ${steps} steps (${r.runs.length * steps} steps): ` +
-      `${count("agree")} clean, ${r.findings.length} findings, ${count("refused")} refused, ${count("error")} errors`,
+      `${count("agree")} clean, ${r.findings.length} findings, ${count("flaky")} flaky, ${count("refused")} refused, ${count("error")} errors`,
   ];
   const classes = new Map<string, Finding[]>();
   for (const f of r.findings) {
@@ -93,7 +93,7 @@ function summaryLines(r: KernelFuzzReport, what: string, steps: number, outDir: 
     );
   }
   for (const x of r.runs) {
-    if (x.status === "refused" || x.status === "error")
+    if (x.status === "flaky" || x.status === "refused" || x.status === "error")
       lines.push(`  run ${x.index} ${x.status}: ${x.message}`);
   }
   return `${lines.join("\n")}\n`;

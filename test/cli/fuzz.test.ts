@@ -78,7 +78,7 @@ describe("vmasim fuzz --against invariants", () => {
     );
     expect(r.stdout).toBe(
       "fuzz: model invariants under linux-6.18, seed 5: 20 runs of 40 steps (800 steps): " +
-        "20 clean, 0 findings, 0 refused, 0 errors\n",
+        "20 clean, 0 findings, 0 flaky, 0 refused, 0 errors\n",
     );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^fuzz: 2\/20 runs, 0 findings, [\d.]+ s$/m);
@@ -131,7 +131,7 @@ describe.skipIf(!kernelAvailability().available)("vmasim fuzz --against kernel (
     const { dir } = scenarioFiles({});
     const r = await cli("fuzz", "--seed", "7", "--runs", "5", "--steps", "40", "--out", dir);
     const summary =
-      /: 5 runs of 40 steps \(200 steps\): (\d+) clean, (\d+) findings, 0 refused, 0 errors\n/.exec(
+      /: 5 runs of 40 steps \(200 steps\): (\d+) clean, (\d+) findings, 0 flaky, 0 refused, 0 errors\n/.exec(
         r.stdout,
       );
     expect(summary, r.stdout).not.toBeNull();

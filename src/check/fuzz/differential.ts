@@ -74,7 +74,12 @@ export interface Finding {
   suspect: string | null;
 }
 
-export type RunStatus = "agree" | "diverged" | "refused" | "error";
+/**
+ * "flaky": the engines diverged, then agreed when the run was repeated: the reference did
+ * not reproduce its own behaviour (on the kernel, khugepaged collapsing pages at a moment
+ * of its choosing), so the run is no finding.
+ */
+export type RunStatus = "agree" | "diverged" | "flaky" | "refused" | "error";
 
 /** The outcome of one run. */
 export interface RunOutcome {
@@ -296,6 +301,11 @@ export async function fuzzDifferential(options: DifferentialOptions): Promise<Di
       outcome = { index, runSeed, status: "agree", message: "", finding: null };
     } else if (t.status !== "diverged") {
       outcome = { index, runSeed, status: t.status, message: t.message, finding: null };
+    } else if (
+      t.comparison.kind === "divergence" &&
+      (await trial(ops, file, engines, options.invariants)).status === "agree"
+    ) {
+      outcome = { index, runSeed, status: "flaky", message: t.comparison.what, finding: null };
     } else {
       let shrunk = { ops, calls: 0, exhausted: false };
       if (options.shrink !== false) {
