@@ -308,7 +308,24 @@ export function populateVmaRange(k: Kernel, vma: Vma, start: number, end: number
   const write = (vma.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
   for (let a = start; a < end; a += PAGE_SIZE) {
     if (handleMmFault(k, vma, a, write) !== "ok") throw new Errno("EFAULT");
+    if (write) gupWriteTouch(vma.mm, a);
   }
+}
+
+/**
+ * FOLL_TOUCH of a FOLL_WRITE GUP once the page is mapped (follow_page_pte): a clean PTE
+ * (MADV_FREE cleaned it; a fault would have mapped it dirty) makes the folio dirty
+ * (folio_mark_dirty); a huge PMD is dirtied instead (touch_pmd).
+ */
+function gupWriteTouch(mm: Mm, addr: number): void {
+  const table = mm.pageTable;
+  if (table.isPmdMapped(addr)) {
+    const haddr = pmdStart(addr);
+    for (let i = 0; i < PTRS_PER_PTE; i++) table.setDirty(haddr + i * PAGE_SIZE, true);
+    return;
+  }
+  const folio = table.folioAt(addr);
+  if (folio && !folio.isZero && !table.isDirty(addr)) folio.dirty = true;
 }
 
 /**
@@ -360,6 +377,7 @@ export function faultinPageRange(
     const stop = Math.min(end, vma.end);
     for (; a < stop; a += PAGE_SIZE) {
       if (handleMmFault(k, vma, a, write) !== "ok") throw new Errno("EFAULT");
+      if (write) gupWriteTouch(mm, a);
     }
   }
 }

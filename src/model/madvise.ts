@@ -175,8 +175,8 @@ function visitorFor(advice: number): Visit {
  * discarded unless it was redirtied, a PMD-mapped one after split_huge_pmd_locked
  * (TTU_SPLIT_HUGE_PMD: probed, its page table stays). Redirtied means the folio is dirty
  * or a PTE mapping it is (try_to_unmap_one and __discard_anon_folio_pmd_locked move the
- * PTE's bit to the folio): such a folio is mapped again, whole, and is no longer lazily
- * freeable (folio_set_swapbacked). Any other anonymous folio cannot get swap space and
+ * PTE's bit to the folio): such a folio stays mapped, whole (a PMD mapping split), and is
+ * no longer lazily freeable (folio_set_swapbacked). Any other anonymous folio cannot get swap space and
  * stays mapped, a large one split first (add_to_swap fails, split_folio_to_list) unless
  * pinned (folio_maybe_dma_pinned). A shmem folio is unmapped first (try_to_unmap), then
  * shmem_writeout finds no swap and keeps it dirty in the page cache, where the next fault
@@ -194,12 +194,12 @@ function pageout(k: Kernel, vma: Vma, addr: number, folio: Folio): void {
     // the folio's mappings are its nr_pages PTEs here (mapped only here, whole): the ones
     // the rmap walk of try_to_unmap would find
     if (!folio.dirty && anyDirty(vma, addr, end)) folio.dirty = true;
-    if (folio.dirty)
+    // a PMD that cannot be discarded (unmap_huge_pmd_locked fails) is split
+    // (TTU_SPLIT_HUGE_PMD) and the walk goes on over its PTEs
+    splitHugePmd(vma.mm, addr);
+    if (folio.dirty) {
       folio.lazyfree = false; // redirtied: folio_set_swapbacked
-    else if (folio.refcount === folio.mapcount) {
-      splitHugePmd(vma.mm, addr);
-      zapRange(k, vma.mm, addr, end);
-    }
+    } else if (folio.refcount === folio.mapcount) zapRange(k, vma.mm, addr, end);
     return; // shrink_folio_list does not try add_to_swap on a lazily freed folio
   }
   if (folio.nrPages > 1 && folio.pins === 0) splitFolio(k, folio);
