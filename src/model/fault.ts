@@ -116,7 +116,9 @@ export function userAccess(
   // bit is the PMD's: all its pages), which reclaim then finds (try_to_unmap_one)
   const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
   if (pte?.kind === "present") {
-    if (pte.pmd) {
+    if (pte.dirty) {
+      // a write fault mapped it dirty already
+    } else if (pte.pmd) {
       const haddr = pmdStart(addr);
       for (let i = 0; i < PTRS_PER_PTE; i++) mm.pageTable.setDirty(haddr + i * PAGE_SIZE, true);
     } else mm.pageTable.setDirty(addr, true);
