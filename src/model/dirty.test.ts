@@ -135,3 +135,11 @@ describe("where PTEs become dirty and clean", () => {
     expect(folio(0, 0).lazyfree).toBe(false);
   });
 });
+
+describe("KSM", () => {
+  it("merging cleans the PTEs (write_protect_page) and keeps the bit on the KSM folio", () => {
+    const { dirty, folio } = machine("mmap 0 2p\ntouch 0 2p\nmadvise 0 2p MERGEABLE\nksm 0 2p\n");
+    expect([dirty(0, 0), dirty(0, 1)]).toEqual([false, false]);
+    expect(folio(0, 0).isKsm && folio(0, 0).dirty).toBe(true);
+  });
+});
