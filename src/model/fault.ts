@@ -34,6 +34,7 @@ import { doSwapPage } from "./swap.js";
 import {
   doHugePmdAnonymousPage,
   hugeZeroWpPmd,
+  pmdStart,
   reuseHugePmd,
   splitHugePmd,
   thpFaultable,
@@ -112,10 +113,16 @@ export function userAccess(
   if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_ACCESS_FLAGS)) return "SIGSEGV";
   // __handle_mm_fault: the fault is handled at vmf->address = address & PAGE_MASK
   const result = handleMmFault(k, vma, Math.floor(addr / PAGE_SIZE) * PAGE_SIZE, write);
-  // the store sets the PTE's dirty bit: a MADV_FREE'd folio is no longer lazily freeable
+  // the store sets the PTE's dirty bit (the CPU does, for a writable PTE; a PMD mapping's
+  // bit is the PMD's: all its pages), which reclaim then finds (try_to_unmap_one)
   const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
   if (pte?.kind === "present") {
-    pte.folio.lazyfree = false;
+    if (pte.dirty) {
+      // a write fault mapped it dirty already
+    } else if (pte.pmd) {
+      const haddr = pmdStart(addr);
+      for (let i = 0; i < PTRS_PER_PTE; i++) mm.pageTable.setDirty(haddr + i * PAGE_SIZE, true);
+    } else mm.pageTable.setDirty(addr, true);
     if (pte.folio instanceof LargeFolio) pte.folio.store(pte.sub, value);
   }
   return result;
@@ -170,7 +177,8 @@ function doAnonymousPage(k: Kernel, vma: Vma, addr: number, write: boolean): Fau
     return "ok";
   }
   anonVmaPrepare(k, vma);
-  mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, (vma.flags & VM_WRITE) !== 0);
+  const writable = (vma.flags & VM_WRITE) !== 0; // pte_mkwrite(pte_mkdirty()) with VM_WRITE
+  mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, writable, false, writable);
   return "ok";
 }
 
@@ -227,11 +235,11 @@ function fileFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResu
   }
   const folio = pageCacheFolio(k, file, index);
   if (!write || shared) {
-    mapPage(vma.mm, addr, folio, 0, write);
+    mapPage(vma.mm, addr, folio, 0, write, false, write); // set_pte_range: a write maps dirty
     return "ok";
   }
   anonVmaPrepare(k, vma); // do_cow_fault
-  mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, true);
+  mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, true, false, true);
   return "ok";
 }
 
@@ -245,19 +253,23 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   const pte = mm.pageTable.get(addr);
   if (pte?.kind !== "present") return "ok";
   const folio = pte.folio;
+  // wp_page_reuse and wp_page_copy map the page dirty (pte_mkdirty)
   if (vma.flags & VM_SHARED) {
     mm.pageTable.setWritable(addr, true);
+    mm.pageTable.setDirty(addr, true);
     return "ok";
   }
   if (!folio.isZero && folio.isAnon && !folio.isKsm) {
     if (folio.anonExclusive) {
       mm.pageTable.setWritable(addr, true);
+      mm.pageTable.setDirty(addr, true);
       return "ok";
     }
     if (folio.nrPages === 1 && folio.refcount === 1) {
       folioMoveAnonRmap(folio, vma);
       folio.anonExclusive = true;
       mm.pageTable.setWritable(addr, true);
+      mm.pageTable.setDirty(addr, true);
       return "ok";
     }
     if (folio.nrPages > 1 && canReuseLargeAnonFolio(k, folio)) {
@@ -272,7 +284,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   mm.pageTable.clear(addr);
   dropMapping(folio, pte.sub);
   ksmFolioUnmapped(k, folio);
-  mapPage(mm, addr, copy, 0, true);
+  mapPage(mm, addr, copy, 0, true, false, true);
   return "ok";
 }
 
@@ -316,7 +328,24 @@ export function populateVmaRange(k: Kernel, vma: Vma, start: number, end: number
   const write = (vma.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
   for (let a = start; a < end; a += PAGE_SIZE) {
     if (handleMmFault(k, vma, a, write) !== "ok") throw new Errno("EFAULT");
+    if (write) gupWriteTouch(vma.mm, a);
   }
+}
+
+/**
+ * FOLL_TOUCH of a FOLL_WRITE GUP once the page is mapped (follow_page_pte): a clean PTE
+ * (MADV_FREE cleaned it; a fault would have mapped it dirty) makes the folio dirty
+ * (folio_mark_dirty); a huge PMD is dirtied instead (touch_pmd).
+ */
+function gupWriteTouch(mm: Mm, addr: number): void {
+  const table = mm.pageTable;
+  if (table.isPmdMapped(addr)) {
+    const haddr = pmdStart(addr);
+    for (let i = 0; i < PTRS_PER_PTE; i++) table.setDirty(haddr + i * PAGE_SIZE, true);
+    return;
+  }
+  const folio = table.folioAt(addr);
+  if (folio && !folio.isZero && !table.isDirty(addr)) folio.dirty = true;
 }
 
 /**
@@ -368,6 +397,7 @@ export function faultinPageRange(
     const stop = Math.min(end, vma.end);
     for (; a < stop; a += PAGE_SIZE) {
       if (handleMmFault(k, vma, a, write) !== "ok") throw new Errno("EFAULT");
+      if (write) gupWriteTouch(mm, a);
     }
   }
 }

@@ -22,7 +22,8 @@ const FREED = 2;
 const EVER_SHARED = 4;
 const ZERO = 8;
 const LAZYFREE = 16;
-const PINS_SHIFT = 5;
+const DIRTY = 32;
+const PINS_SHIFT = 6;
 const BOOLEANS = (1 << PINS_SHIFT) - 1;
 
 /** Folio.index is kept as floor(index / INDEX_SPLIT) and the remainder: two small integers. */
@@ -130,14 +131,29 @@ export class Folio {
   }
 
   /**
-   * MADV_FREE'd and not written since (folio_mark_lazyfree clears PG_swapbacked; a write
-   * dirties the PTE): reclaim may discard it instead of swapping it out.
+   * MADV_FREE'd (folio_mark_lazyfree clears PG_swapbacked): reclaim discards it instead
+   * of swapping it out unless the folio or a PTE mapping it is dirty by then
+   * (try_to_unmap_one sets PG_swapbacked again).
    */
   get lazyfree(): boolean {
     return (this.flags & LAZYFREE) !== 0;
   }
   set lazyfree(on: boolean) {
     this.flag(LAZYFREE, on);
+  }
+
+  /**
+   * PG_dirty (folio_test_dirty). An anonymous folio gets it when a dirty PTE's bit moves
+   * to it (try_to_unmap_one, try_to_migrate_one, __split_huge_pmd_locked from a dirty
+   * PMD) or a GUP write touches a clean PTE (follow_page_pte); MADV_FREE clears it on a
+   * folio mapped only there (madvise_free_pte_range). A dirty folio is never discarded
+   * by reclaim, and MADV_FREE skips one that is shared.
+   */
+  get dirty(): boolean {
+    return (this.flags & DIRTY) !== 0;
+  }
+  set dirty(on: boolean) {
+    this.flag(DIRTY, on);
   }
 
   /** The shared zero page: mapped read-only, never counted in RSS. */

@@ -64,11 +64,11 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
   from.walk(
     src.start,
     src.end,
-    (addr, folio, sub, writable, pmd) => {
+    (addr, folio, sub, writable, pmd, dirty) => {
       if (folio.anonVma && folio.anonExclusive && folio.pins > 0) {
         // folio_try_dup_anon_rmap_pte refuses a possibly DMA-pinned exclusive page:
         // copy_present_page gives the child its own copy at once
-        mapPage(dst.mm, addr, newAnonFolio(k, dst, addr), 0, writable);
+        mapPage(dst.mm, addr, newAnonFolio(k, dst, addr), 0, writable, false, true); // pte_mkdirty
         return;
       }
       if (folio.isAnon) {
@@ -76,7 +76,9 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
         folio.everShared = true;
       }
       if (cow && writable) from.setWritable(addr, false);
-      mapPage(dst.mm, addr, folio, sub, writable && !cow, pmd); // copy_huge_pmd keeps the PMD
+      // copy_huge_pmd keeps the PMD; copy_present_pte keeps the dirty bit of a private
+      // mapping and cleans the child's PTE of a VM_SHARED one (pte_mkclean)
+      mapPage(dst.mm, addr, folio, sub, writable && !cow, pmd, dirty && cow);
     },
     (addr, pte) => {
       if (pte.kind === "guard") {

@@ -26,6 +26,9 @@ export function ksmMergeRange(k: Kernel, mm: Mm, start: number, end: number): nu
     const vma = mm.vmaLookup(addr);
     if (!vma?.anonVma || !(vma.flags & VM_MERGEABLE)) continue;
     if (!old.anonVma || old.nrPages > 1 || old.mapcount !== 1 || old.pins > 0 || old.swap) continue;
+    // write_protect_page: a dirty PTE's bit moves to the folio (folio_mark_dirty) before
+    // pte_mkclean; replace_page then maps the KSM page with a clean PTE
+    if (pte.dirty) ksmFolio.dirty = true;
     mm.pageTable.clear(addr); // replace_page: write-protected, then pointed at the KSM page
     dropMapping(old);
     mapPage(mm, addr, ksmFolio, 0, false);

@@ -171,23 +171,45 @@ function visitorFor(advice: number): Visit {
  * madvise_pageout without a swap device, for the folio mapped at `addr`: a small folio
  * mapped only here (folio_mapcount == nr_pages; a large one came here unshared and mapped
  * whole) goes to reclaim_pages, which runs shrink_folio_list on it. A lazily freed
- * anonymous folio nobody else holds (try_to_unmap_one: ref_count == 1 + map_count, not
- * redirtied) is discarded, a PMD-mapped one after split_huge_pmd_locked (TTU_SPLIT_HUGE_PMD:
- * probed, its page table stays); any other anonymous folio cannot get swap space and stays
- * mapped, a large one split first (add_to_swap fails, split_folio_to_list) unless pinned
- * (folio_maybe_dma_pinned). A shmem folio is unmapped first (try_to_unmap), then
+ * anonymous folio nobody else holds (try_to_unmap_one: ref_count == 1 + map_count) is
+ * discarded unless it was redirtied, a PMD-mapped one after split_huge_pmd_locked
+ * (TTU_SPLIT_HUGE_PMD: probed, its page table stays). Redirtied means the folio is dirty
+ * or a PTE mapping it is (try_to_unmap_one and __discard_anon_folio_pmd_locked move the
+ * PTE's bit to the folio): such a folio stays mapped, whole (a PMD mapping split), and is
+ * no longer lazily freeable (folio_set_swapbacked). Any other anonymous folio cannot get swap space and
+ * stays mapped, a large one split first (add_to_swap fails, split_folio_to_list) unless
+ * pinned (folio_maybe_dma_pinned). A shmem folio is unmapped first (try_to_unmap), then
  * shmem_writeout finds no swap and keeps it dirty in the page cache, where the next fault
  * finds it again.
  */
 function pageout(k: Kernel, vma: Vma, addr: number, folio: Folio): void {
   if (folio.mapcount !== folio.nrPages) return;
-  const shmem = folio.mapping?.kind === "shmem";
-  if (shmem || (folio.lazyfree && folio.refcount === folio.mapcount)) {
+  const end = addr + folio.nrPages * PAGE_SIZE;
+  if (folio.mapping?.kind === "shmem") {
     splitHugePmd(vma.mm, addr);
-    zapRange(k, vma.mm, addr, addr + folio.nrPages * PAGE_SIZE); // a shmem folio stays in the page cache
-  } else if (folio.nrPages > 1 && folio.pins === 0) {
-    splitFolio(k, folio);
+    zapRange(k, vma.mm, addr, end); // a shmem folio stays in the page cache
+    return;
   }
+  if (folio.lazyfree) {
+    // the folio's mappings are its nr_pages PTEs here (mapped only here, whole): the ones
+    // the rmap walk of try_to_unmap would find
+    if (!folio.dirty && anyDirty(vma, addr, end)) folio.dirty = true;
+    // a PMD that cannot be discarded (unmap_huge_pmd_locked fails) is split
+    // (TTU_SPLIT_HUGE_PMD) and the walk goes on over its PTEs
+    splitHugePmd(vma.mm, addr);
+    if (folio.dirty) {
+      folio.lazyfree = false; // redirtied: folio_set_swapbacked
+    } else if (folio.refcount === folio.mapcount) zapRange(k, vma.mm, addr, end);
+    return; // shrink_folio_list does not try add_to_swap on a lazily freed folio
+  }
+  if (folio.nrPages > 1 && folio.pins === 0) splitFolio(k, folio);
+}
+
+/** Whether a present PTE in [start, end) of `vma` is dirty (pte_dirty). */
+function anyDirty(vma: Vma, start: number, end: number): boolean {
+  const table = vma.mm.pageTable;
+  for (let a = start; a < end; a += PAGE_SIZE) if (table.isDirty(a)) return true;
+  return false;
 }
 
 /**
@@ -258,7 +280,7 @@ function dontneedFree(advice: number): Visit {
     if (vma.flags & forbidden) throw new Errno("EINVAL");
     if (advice === A.FREE) {
       if (!vma.isAnonymous) throw new Errno("EINVAL"); // madvise_free_single_vma
-      walkAdvisedFolios(k, vma, start, end, false, (_addr, folio) => markLazyfree(folio));
+      walkAdvisedFolios(k, vma, start, end, false, (addr, folio) => markLazyfree(vma, addr, folio));
       return vma; // lazily freed pages stay mapped until reclaim
     }
     zapRange(k, vma.mm, start, end, true);
@@ -271,10 +293,20 @@ function dontneedFree(advice: number): Visit {
 }
 
 /**
- * madvise_free_pte_range: an anonymous folio mapped in the range gets clean PTEs and is
- * marked lazily freeable (folio_mark_lazyfree; not a swap-cache folio).
+ * madvise_free_pte_range (madvise_free_huge_pmd for a PMD) on the folio mapped at `addr`:
+ * a dirty or swap-cache folio mapped elsewhere too (folio_mapcount != nr_pages) is
+ * skipped, its PTEs left dirty; otherwise it loses PG_dirty (folio_clear_dirty), the PTEs mapping it here
+ * are cleaned (clear_young_dirty_ptes; other processes' PTEs keep their bit), and an
+ * anonymous folio is marked lazily freeable (folio_mark_lazyfree; not a swap-cache folio).
  */
-function markLazyfree(folio: Folio): void {
+function markLazyfree(vma: Vma, addr: number, folio: Folio): void {
+  if (folio.swap || folio.dirty) {
+    if (folio.mapcount !== folio.nrPages) return;
+    if (folio.swap) return; // the model does not free the slot here (folio_free_swap)
+    folio.dirty = false;
+  }
+  const table = vma.mm.pageTable;
+  for (let i = 0; i < folio.nrPages; i++) table.setDirty(addr + i * PAGE_SIZE, false);
   if (folio.isAnon && !folio.isKsm && !folio.swap) folio.lazyfree = true;
 }
 

@@ -46,11 +46,16 @@ function tryToMigrate(k: Kernel, folio: Folio): boolean {
   const mapped = folio.mapcount;
   const hits = rmapWalk(k, { kind: "present", folio }, folio, `migration of ${folio.name}`);
   for (const h of hits) {
+    // try_to_migrate_one: a dirty PTE's bit moves to the folio (folio_mark_dirty) and
+    // into the entry (make_migration_entry_dirty)
+    const dirty = h.pte.kind === "present" && !!h.pte.dirty;
+    if (dirty) folio.dirty = true;
     h.mm.pageTable.set(h.addr, {
       kind: "migration",
       folio,
       sub: h.pte.sub,
       writable: "writable" in h.pte && h.pte.writable,
+      ...(dirty ? { dirty: true as const } : {}),
     });
     folio.mapcount--;
     folio.refcount--;
@@ -72,6 +77,8 @@ export function finishMigration(k: Kernel, old: Folio): void {
   const dst = new Folio(k.nextId("folio"), old.mapping, old.index); // folio_migrate_mapping
   dst.anonExclusive = old.anonExclusive;
   dst.everShared = old.everShared;
+  dst.dirty = old.dirty; // folio_migrate_flags
+  dst.lazyfree = old.lazyfree; // folio_migrate_mapping copies PG_swapbacked
   restoreMigrationPtes(k, old, dst);
   old.freed = true;
   if (av) putAnonVma(k, av); // drop the pin of migrate_folio_unmap
@@ -87,7 +94,10 @@ function restoreMigrationPtes(k: Kernel, src: Folio, dst: Folio): void {
   );
   for (const h of hits) {
     h.mm.pageTable.clear(h.addr);
-    mapPage(h.mm, h.addr, dst, h.pte.sub, h.pte.kind === "migration" && h.pte.writable);
+    const entry = h.pte.kind === "migration" ? h.pte : null;
+    // remove_migration_pte: pte_mkdirty if the folio and the entry are dirty
+    const dirty = !!entry?.dirty && dst.dirty;
+    mapPage(h.mm, h.addr, dst, h.pte.sub, !!entry?.writable, false, dirty);
   }
 }
 

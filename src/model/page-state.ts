@@ -63,7 +63,7 @@ export function mapLargeFolio(k: Kernel, mm: Mm, addr: number, len: number): num
   // every page counts as written: the folio stands for memory the program filled
   const folio = new LargeFolio(k.nextId("folio"), vma.anonVma, vma.linearIndex(addr), nr, true);
   folio.anonExclusive = true;
-  for (let i = 0; i < nr; i++) mapPage(mm, addr + i * PAGE_SIZE, folio, i, true);
+  for (let i = 0; i < nr; i++) mapPage(mm, addr + i * PAGE_SIZE, folio, i, true, false, true);
   return nr;
 }
 
@@ -81,12 +81,17 @@ export function splitFolio(k: Kernel, folio: Folio): boolean {
   const hits = rmapWalk(k, { kind: "present", folio }, folio, `split of ${folio.name}`);
   if (hits.length !== folio.mapcount) return false;
   const zeroUnused = folio.anonVma !== null && k.options.zeroPage;
+  // unmap_folio → try_to_migrate_one moves a dirty PTE's bit to the folio, and
+  // __split_folio_to_order gives PG_dirty to every page; remap_page then restores each
+  // PTE dirty if its migration entry was (remove_migration_pte)
+  const dirty = folio.dirty || hits.some((h) => h.pte.kind === "present" && !!h.pte.dirty);
   const parts: Folio[] = [];
   for (let i = 0; i < folio.nrPages; i++) {
     const f = new Folio(k.nextId("folio"), folio.mapping, folio.index + i);
     f.anonExclusive = folio.anonExclusive;
     f.everShared = folio.everShared;
     f.lazyfree = folio.lazyfree; // the pages keep PG_swapbacked clear
+    f.dirty = dirty;
     parts.push(f);
   }
   for (const h of hits) {
@@ -94,7 +99,7 @@ export function splitFolio(k: Kernel, folio: Folio): boolean {
     h.mm.pageTable.clear(h.addr);
     if (zeroUnused && !folio.holdsData(h.pte.sub) && !(h.vma.flags & VM_LOCKED))
       mapPage(h.mm, h.addr, ZERO_FOLIO, 0, false);
-    else mapPage(h.mm, h.addr, parts[h.pte.sub] as Folio, 0, h.pte.writable);
+    else mapPage(h.mm, h.addr, parts[h.pte.sub] as Folio, 0, h.pte.writable, false, !!h.pte.dirty);
   }
   folio.mapcount = 0;
   folio.refcount = 0;

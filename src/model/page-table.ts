@@ -1,7 +1,7 @@
 // A process's page tables: sparse, one table of PTRS_PER_PTE entries per populated PMD,
 // kept in an ordered index so range walks cost O(log n + populated tables), never the
 // range's length. A present PTE is stored inline, as its folio in the table's slot and its
-// page number, write bit and PMD mark as bits of a parallel typed array: no object per
+// page number, write bit, dirty bit and PMD mark as bits of a parallel typed array: no object per
 // resident page (the model holds millions). Reads get a PresentPte value built on the
 // spot; writes go through PageTable's methods. This module is browser compatible.
 
@@ -24,6 +24,11 @@ export interface PresentPte {
   readonly writable: boolean;
   /** One of the PTRS_PER_PTE pages of a PMD mapping of a THP (src/model/thp.ts). */
   readonly pmd?: true;
+  /**
+   * pte_dirty (pmd_dirty for a PMD mapping: all its entries): set by a write through the
+   * entry, kept by fork (private), mremap and migration, cleared by MADV_FREE.
+   */
+  readonly dirty?: true;
 }
 
 /** A guard-region marker (MADV_GUARD_INSTALL, a PTE marker): any access faults. */
@@ -50,6 +55,8 @@ export interface MigrationPte {
   readonly folio: Folio;
   readonly sub: number;
   readonly writable: boolean;
+  /** make_migration_entry_dirty: the PTE it replaced was dirty. */
+  readonly dirty?: true;
 }
 
 /** A non-present entry that is not none: stored in the table as this object. */
@@ -64,7 +71,8 @@ export const GUARD_PTE: GuardPte = { kind: "guard" };
 const PRESENT = 1;
 const WRITE = 2;
 const PMD = 4;
-const SUB_SHIFT = 3; // PTRS_PER_PTE pages need 9 bits: 12 in all, within a Uint16
+const DIRTY = 8;
+const SUB_SHIFT = 4; // PTRS_PER_PTE pages need 9 bits: 13 in all, within a Uint16
 
 /** The smallest `bits` array; it doubles up to PTRS_PER_PTE as entries further in are set. */
 const MIN_BITS = 16;
@@ -75,14 +83,14 @@ class PteTable {
    * demand up to PTRS_PER_PTE, so small tables stay small to walk and to copy.
    */
   readonly slots: Array<Folio | NonPresentPte | undefined> = [];
-  /** Per entry: PRESENT, WRITE, PMD and the page number of a present PTE; at least as long as slots. */
+  /** Per entry: PRESENT, WRITE, PMD, DIRTY and the page number of a present PTE; at least as long as slots. */
   bits = new Uint16Array(MIN_BITS);
   count = 0;
 }
 
 /**
- * Calls `present(addr, folio, sub, writable, pmd)` for a present entry or `other(addr, pte)`
- * for another: PageTable.walk's callbacks.
+ * Calls `present(addr, folio, sub, writable, pmd, dirty)` for a present entry or
+ * `other(addr, pte)` for another: PageTable.walk's callbacks.
  */
 export type PresentFn = (
   addr: number,
@@ -90,6 +98,7 @@ export type PresentFn = (
   sub: number,
   writable: boolean,
   pmd: boolean,
+  dirty: boolean,
 ) => void;
 export type OtherFn = (addr: number, pte: NonPresentPte) => void;
 
@@ -122,7 +131,13 @@ export class PageTable {
     if (e === undefined) return undefined;
     const bits = t.bits[i] as number;
     if (!(bits & PRESENT)) return e as NonPresentPte;
-    return presentPte(e as Folio, bits >>> SUB_SHIFT, (bits & WRITE) !== 0, (bits & PMD) !== 0);
+    return presentPte(
+      e as Folio,
+      bits >>> SUB_SHIFT,
+      (bits & WRITE) !== 0,
+      (bits & PMD) !== 0,
+      (bits & DIRTY) !== 0,
+    );
   }
 
   /** The folio a present entry at `addr` maps, if any (get without building the PTE). */
@@ -135,13 +150,21 @@ export class PageTable {
   }
 
   set(addr: number, pte: Pte): void {
-    if (pte.kind === "present") this.setPresent(addr, pte.folio, pte.sub, pte.writable, !!pte.pmd);
+    if (pte.kind === "present")
+      this.setPresent(addr, pte.folio, pte.sub, pte.writable, !!pte.pmd, !!pte.dirty);
     else this.store(addr, pte, 0);
   }
 
   /** set of a present PTE, from its fields. */
-  setPresent(addr: number, folio: Folio, sub: number, writable: boolean, pmd: boolean): void {
-    this.store(addr, folio, presentBits(sub, writable, pmd));
+  setPresent(
+    addr: number,
+    folio: Folio,
+    sub: number,
+    writable: boolean,
+    pmd: boolean,
+    dirty = false,
+  ): void {
+    this.store(addr, folio, presentBits(sub, writable, pmd, dirty));
   }
 
   /** The present PTE at `addr` becomes writable or read-only (pte_mkwrite, pte_wrprotect). */
@@ -154,13 +177,34 @@ export class PageTable {
     if (bits & PRESENT) t.bits[i] = on ? bits | WRITE : bits & ~WRITE;
   }
 
+  /** The present PTE at `addr` becomes dirty or clean (pte_mkdirty, pte_mkclean). */
+  setDirty(addr: number, on: boolean): void {
+    const key = Math.floor(addr / TABLE_SPAN);
+    const t = this.table(key);
+    if (!t) return;
+    const i = slot(addr, key);
+    const bits = t.bits[i] as number;
+    if (bits & PRESENT) t.bits[i] = on ? bits | DIRTY : bits & ~DIRTY;
+  }
+
+  /** pte_dirty of the present PTE at `addr` (false for any other entry). */
+  isDirty(addr: number): boolean {
+    const key = Math.floor(addr / TABLE_SPAN);
+    return (
+      ((this.table(key)?.bits[slot(addr, key)] ?? 0) & (PRESENT | DIRTY)) === (PRESENT | DIRTY)
+    );
+  }
+
   /** pmd_trans_huge: the entry at `addr` is present and part of a PMD mapping. */
   isPmdMapped(addr: number): boolean {
     const key = Math.floor(addr / TABLE_SPAN);
     return ((this.table(key)?.bits[slot(addr, key)] ?? 0) & (PRESENT | PMD)) === (PRESENT | PMD);
   }
 
-  /** The present PTEs of the PMD span at `haddr` lose their PMD mark (__split_huge_pmd). */
+  /**
+   * The present PTEs of the PMD span at `haddr` lose their PMD mark (__split_huge_pmd);
+   * they keep the dirty bit (a dirty PMD gives dirty PTEs).
+   */
   clearPmd(haddr: number): void {
     const t = this.table(Math.floor(haddr / TABLE_SPAN));
     if (!t) return;
@@ -223,10 +267,10 @@ export class PageTable {
     this.walk(
       from,
       from + len,
-      (a, folio, sub, writable, pmd) => {
+      (a, folio, sub, writable, pmd, dirty) => {
         addrs.push(a);
         entries.push(folio);
-        bits.push(presentBits(sub, writable, pmd));
+        bits.push(presentBits(sub, writable, pmd, dirty)); // move_ptes keeps the dirty bit
       },
       (a, pte) => {
         addrs.push(a);
@@ -309,8 +353,8 @@ export class PageTable {
     this.walk(
       start,
       end,
-      (addr, folio, sub, writable, pmd) => {
-        fn(addr, presentPte(folio, sub, writable, pmd));
+      (addr, folio, sub, writable, pmd, dirty) => {
+        fn(addr, presentPte(folio, sub, writable, pmd, dirty));
       },
       fn,
     );
@@ -393,6 +437,7 @@ function visitTable(
         bits >>> SUB_SHIFT,
         (bits & WRITE) !== 0,
         (bits & PMD) !== 0,
+        (bits & DIRTY) !== 0,
       );
     } else if (other) other(base + i * PAGE_SIZE, e as NonPresentPte);
   }
@@ -408,12 +453,25 @@ function grow(t: PteTable, i: number): void {
 }
 
 /** The `bits` of a present entry. */
-function presentBits(sub: number, writable: boolean, pmd: boolean): number {
-  return (sub << SUB_SHIFT) | (writable ? WRITE : 0) | (pmd ? PMD : 0) | PRESENT;
+function presentBits(sub: number, writable: boolean, pmd: boolean, dirty: boolean): number {
+  return (
+    (sub << SUB_SHIFT) | (writable ? WRITE : 0) | (pmd ? PMD : 0) | (dirty ? DIRTY : 0) | PRESENT
+  );
 }
 
 /** The PresentPte value of a present entry. */
-function presentPte(folio: Folio, sub: number, writable: boolean, pmd: boolean): PresentPte {
+function presentPte(
+  folio: Folio,
+  sub: number,
+  writable: boolean,
+  pmd: boolean,
+  dirty: boolean,
+): PresentPte {
+  if (dirty) {
+    return pmd
+      ? { kind: "present", folio, sub, writable, pmd: true, dirty: true }
+      : { kind: "present", folio, sub, writable, dirty: true };
+  }
   return pmd
     ? { kind: "present", folio, sub, writable, pmd: true }
     : { kind: "present", folio, sub, writable };

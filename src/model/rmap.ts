@@ -13,7 +13,10 @@ import type { Vma } from "./vma.js";
 /** The shared zero page (ZERO_PAGE). */
 export const ZERO_FOLIO = new Folio(0, null, 0, true);
 
-/** Installs a PTE mapping page `sub` of `folio` at `addr` (folio_add_*_rmap + set_pte). */
+/**
+ * Installs a PTE mapping page `sub` of `folio` at `addr` (folio_add_*_rmap + set_pte);
+ * `dirty` is pte_dirty (the callers set it where the kernel does pte_mkdirty).
+ */
 export function mapPage(
   mm: Mm,
   addr: number,
@@ -21,12 +24,13 @@ export function mapPage(
   sub: number,
   writable: boolean,
   pmd = false,
+  dirty = false,
 ): void {
   if (!folio.isZero) {
     folio.countMapping(sub, 1);
     folio.refcount++;
   }
-  mm.pageTable.setPresent(addr, folio, sub, writable, pmd);
+  mm.pageTable.setPresent(addr, folio, sub, writable, pmd, dirty);
 }
 
 /** Drops one mapping of a folio (folio_remove_rmap + folio_put); frees it at refcount 0. */

@@ -95,7 +95,7 @@ export function doSwapPage(k: Kernel, vma: Vma, addr: number, pte: SwapPte, writ
   if (slot.count > 1 || folio.mapcount > 0) folio.everShared = true; // other processes hold the slot
   vma.mm.pageTable.clear(addr);
   if (exclusive) folio.anonExclusive = true;
-  mapPage(vma.mm, addr, folio, 0, write && exclusive);
+  mapPage(vma.mm, addr, folio, 0, write && exclusive, false, write && exclusive); // pte_mkdirty on a write
   swapFree(slot);
   // folio_free_swap once nothing else needs the slot (should_try_to_free_swap)
   if (slot.freed && folio.swap === slot) deleteFromSwapCache(folio);

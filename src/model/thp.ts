@@ -37,11 +37,14 @@ export function thpFaultable(k: Kernel, vma: Vma, addr: number): boolean {
   return !vma.mm.pageTable.hasTable(haddr);
 }
 
-/** Maps `folio` (PTRS_PER_PTE pages, or the zero page) by the PMD at `haddr` (set_pmd_at). */
+/**
+ * Maps `folio` (PTRS_PER_PTE pages, or the zero page) by the PMD at `haddr` (set_pmd_at).
+ * A THP is mapped dirty (map_anon_folio_pmd: pmd_mkdirty), the huge zero page clean.
+ */
 function setHugePmd(mm: Mm, haddr: number, folio: Folio, writable: boolean): void {
   for (let i = 0; i < PTRS_PER_PTE; i++) {
     const sub = folio.isZero ? 0 : i;
-    mapPage(mm, haddr + i * PAGE_SIZE, folio, sub, writable, true);
+    mapPage(mm, haddr + i * PAGE_SIZE, folio, sub, writable, true, !folio.isZero);
   }
 }
 
@@ -107,14 +110,23 @@ export function reuseHugePmd(vma: Vma, addr: number): boolean {
   folio.mapping = vma.anonVma;
   folio.anonExclusive = true;
   const table = vma.mm.pageTable;
-  table.walk(haddr, haddr + HPAGE_PMD_SIZE, (a) => table.setWritable(a, true));
+  table.walk(haddr, haddr + HPAGE_PMD_SIZE, (a) => {
+    table.setWritable(a, true);
+    table.setDirty(a, true); // maybe_pmd_mkwrite(pmd_mkdirty())
+  });
   return true;
 }
 
-/** __split_huge_pmd: the PMD mapping around `addr`, if any, becomes PTRS_PER_PTE PTEs. */
+/**
+ * __split_huge_pmd: the PMD mapping around `addr`, if any, becomes PTRS_PER_PTE PTEs. A
+ * dirty PMD gives dirty PTEs and moves its bit to the folio (__split_huge_pmd_locked:
+ * folio_set_dirty).
+ */
 export function splitHugePmd(mm: Mm, addr: number): void {
   const haddr = pmdStart(addr);
-  if (mm.pageTable.isPmdMapped(haddr)) mm.pageTable.clearPmd(haddr);
+  if (!mm.pageTable.isPmdMapped(haddr)) return;
+  if (mm.pageTable.isDirty(haddr)) (mm.pageTable.folioAt(haddr) as Folio).dirty = true;
+  mm.pageTable.clearPmd(haddr);
 }
 
 /**
