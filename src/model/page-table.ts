@@ -211,14 +211,20 @@ export class PageTable {
     for (let i = 0; i < t.slots.length; i++) t.bits[i] = (t.bits[i] as number) & ~PMD;
   }
 
-  private store(addr: number, entry: Folio | NonPresentPte, bits: number): void {
-    const key = Math.floor(addr / TABLE_SPAN);
+  /** The table of `key`, an empty one allocated if there was none (pte_alloc). */
+  private tableAlloc(key: number): PteTable {
     let t = this.table(key);
     if (!t) {
       t = new PteTable();
       this.tables.set(key, t);
       this.lastTable = t;
     }
+    return t;
+  }
+
+  private store(addr: number, entry: Folio | NonPresentPte, bits: number): void {
+    const key = Math.floor(addr / TABLE_SPAN);
+    const t = this.tableAlloc(key);
     const i = slot(addr, key);
     if (t.slots[i] === undefined) t.count++;
     t.slots[i] = entry;
@@ -261,6 +267,15 @@ export class PageTable {
    * before any is stored. No entry may be part of a huge PMD (split it, or use moveTable).
    */
   move(from: number, to: number, len: number, moved?: (at: number) => void): void {
+    const fromKey = Math.floor(from / TABLE_SPAN);
+    const toKey = Math.floor(to / TABLE_SPAN);
+    const oneTableEach =
+      fromKey === Math.floor((from + len - 1) / TABLE_SPAN) &&
+      toKey === Math.floor((to + len - 1) / TABLE_SPAN);
+    // move_page_tables hands over one extent at a time, which lies in one table at either
+    // end: with nobody to tell, the slots move straight across
+    if (oneTableEach && !moved)
+      return this.moveSlots(fromKey, slot(from, fromKey), toKey, slot(to, toKey), len / PAGE_SIZE);
     const addrs: number[] = [];
     const entries: Array<Folio | NonPresentPte> = [];
     const bits: number[] = [];
@@ -283,6 +298,27 @@ export class PageTable {
       const at = to + ((addrs[i] as number) - from);
       this.store(at, entries[i] as Folio | NonPresentPte, bits[i] as number);
       moved?.(at);
+    }
+  }
+
+  /** `n` entries from slot `i` of table `fromKey` to slot `j` of table `toKey`, in order. */
+  private moveSlots(fromKey: number, i: number, toKey: number, j: number, n: number): void {
+    const src = this.table(fromKey);
+    if (!src) return;
+    const end = Math.min(i + n, src.slots.length);
+    let dst: PteTable | null = null;
+    for (; i < end; i++, j++) {
+      const entry = src.slots[i];
+      if (entry === undefined) continue;
+      const bits = src.bits[i] as number;
+      src.slots[i] = undefined;
+      src.bits[i] = 0;
+      src.count--;
+      dst ??= this.tableAlloc(toKey);
+      if (dst.slots[j] === undefined) dst.count++;
+      dst.slots[j] = entry;
+      if (j >= dst.bits.length) grow(dst, j);
+      dst.bits[j] = bits;
     }
   }
 
@@ -317,11 +353,7 @@ export class PageTable {
 
   /** pte_alloc: a page table covers `addr`, an empty one allocated if there was none. */
   alloc(addr: number): void {
-    const key = Math.floor(addr / TABLE_SPAN);
-    if (this.table(key)) return;
-    const t = new PteTable();
-    this.tables.set(key, t);
-    this.lastTable = t;
+    this.tableAlloc(Math.floor(addr / TABLE_SPAN));
   }
 
   /**

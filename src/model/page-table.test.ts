@@ -1,0 +1,67 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
+import { Folio } from "./folio.js";
+import { GUARD_PTE, PageTable } from "./page-table.js";
+
+const SPAN = PAGE_SIZE * PTRS_PER_PTE;
+/** Tables far apart in the address space, as mremap's source and destination may be. */
+const TABLES = [2 ** 40, 2 ** 40 + SPAN, 2 ** 44];
+
+/** An entry: a present page (with its bits) or a guard marker, at a slot of one of the tables. */
+const entry = fc.record({
+  table: fc.integer({ min: 0, max: TABLES.length - 1 }),
+  slot: fc.integer({ min: 0, max: PTRS_PER_PTE - 1 }),
+  guard: fc.boolean(),
+  sub: fc.integer({ min: 0, max: 511 }),
+  writable: fc.boolean(),
+  dirty: fc.boolean(),
+});
+
+type Entry = typeof entry extends fc.Arbitrary<infer T> ? T : never;
+
+function build(entries: readonly Entry[], folios: Folio[]): PageTable {
+  const t = new PageTable();
+  entries.forEach((e, i) => {
+    const addr = (TABLES[e.table] as number) + e.slot * PAGE_SIZE;
+    if (e.guard) t.set(addr, GUARD_PTE);
+    else t.setPresent(addr, folios[i] as Folio, e.sub, e.writable, false, e.dirty);
+  });
+  return t;
+}
+
+const everything = (t: PageTable) => t.entries(0, 2 ** 47);
+
+describe("PageTable.move", () => {
+  it("moves within one table at each end as the entry-by-entry move does", () => {
+    const range = fc.record({
+      from: fc.integer({ min: 0, max: TABLES.length - 1 }),
+      to: fc.integer({ min: 0, max: TABLES.length - 1 }),
+      start: fc.integer({ min: 0, max: PTRS_PER_PTE - 1 }),
+      dest: fc.integer({ min: 0, max: PTRS_PER_PTE - 1 }),
+      pages: fc.integer({ min: 1, max: PTRS_PER_PTE }),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 60 }), range, (entries, r) => {
+        const pages = Math.min(r.pages, PTRS_PER_PTE - r.start, PTRS_PER_PTE - r.dest);
+        const from = (TABLES[r.from] as number) + r.start * PAGE_SIZE;
+        const to = (TABLES[r.to] as number) + r.dest * PAGE_SIZE;
+        // mremap refuses overlapping ranges
+        fc.pre(from + pages * PAGE_SIZE <= to || to + pages * PAGE_SIZE <= from);
+        const folios = entries.map((_, i) => new Folio(i + 1, null, i));
+        const direct = build(entries, folios);
+        const byEntry = build(entries, folios);
+        direct.move(from, to, pages * PAGE_SIZE);
+        const told: number[] = [];
+        byEntry.move(from, to, pages * PAGE_SIZE, (at) => told.push(at)); // the general path
+        expect(everything(direct)).toEqual(everything(byEntry));
+        for (const base of TABLES) expect(direct.hasTable(base)).toBe(byEntry.hasTable(base));
+        expect(told.every((at) => at >= to && at < to + pages * PAGE_SIZE)).toBe(true);
+        // the entry counts agree too: free_pgtables frees the same emptied tables
+        for (const t of [direct, byEntry]) t.freeTables(0, 2 ** 47, 0, 2 ** 47);
+        for (const base of TABLES) expect(direct.hasTable(base)).toBe(byEntry.hasTable(base));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
