@@ -176,11 +176,11 @@ function visitorFor(advice: number): Visit {
  * (TTU_SPLIT_HUGE_PMD: probed, its page table stays). Redirtied means the folio is dirty
  * or a PTE mapping it is (try_to_unmap_one and __discard_anon_folio_pmd_locked move the
  * PTE's bit to the folio): such a folio stays mapped, whole (a PMD mapping split), and is
- * no longer lazily freeable (folio_set_swapbacked). Any other anonymous folio cannot get swap space and
- * stays mapped, a large one split first (add_to_swap fails, split_folio_to_list) unless
- * pinned (folio_maybe_dma_pinned). A shmem folio is unmapped first (try_to_unmap), then
- * shmem_writeout finds no swap and keeps it dirty in the page cache, where the next fault
- * finds it again.
+ * no longer lazily freeable (folio_set_swapbacked). Any other anonymous folio cannot get
+ * swap space and stays mapped, a large one split first (add_to_swap fails,
+ * split_folio_to_list) unless pinned (folio_maybe_dma_pinned). A shmem folio is unmapped
+ * first (try_to_unmap), then shmem_writeout finds no swap and keeps it dirty in the page
+ * cache, where the next fault finds it again.
  */
 function pageout(k: Kernel, vma: Vma, addr: number, folio: Folio): void {
   if (folio.mapcount !== folio.nrPages) return;
@@ -295,9 +295,10 @@ function dontneedFree(advice: number): Visit {
 /**
  * madvise_free_pte_range (madvise_free_huge_pmd for a PMD) on the folio mapped at `addr`:
  * a dirty or swap-cache folio mapped elsewhere too (folio_mapcount != nr_pages) is
- * skipped, its PTEs left dirty; otherwise it loses PG_dirty (folio_clear_dirty), the PTEs mapping it here
- * are cleaned (clear_young_dirty_ptes; other processes' PTEs keep their bit), and an
- * anonymous folio is marked lazily freeable (folio_mark_lazyfree; not a swap-cache folio).
+ * skipped, its PTEs left dirty; otherwise it loses PG_dirty (folio_clear_dirty), the PTEs
+ * mapping it here are cleaned (clear_young_dirty_ptes; other processes' PTEs keep their
+ * bit), and an anonymous folio is marked lazily freeable (folio_mark_lazyfree; not a
+ * swap-cache folio).
  */
 function markLazyfree(vma: Vma, addr: number, folio: Folio): void {
   if (folio.swap || folio.dirty) {

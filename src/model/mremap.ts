@@ -376,8 +376,9 @@ function movePageTables(k: Kernel, pmc: Pmc, dst: Vma | null, plan: MovePlan): v
 }
 
 /**
- * One extent of move_page_tables, whose source PMD has a page table. A PMD-sized extent moves its PMD entry whole into a destination PMD that is none: a huge
- * PMD (move_huge_pmd) or the page table itself (move_normal_pmd), so the source is left
+ * One extent of move_page_tables, whose source PMD has a page table. A PMD-sized extent
+ * moves its PMD entry whole into a destination PMD that is none: a huge PMD
+ * (move_huge_pmd) or the page table itself (move_normal_pmd), so the source is left
  * with no table. Otherwise a huge PMD is split, the destination gets a page table even if
  * no entry moves into it (pte_alloc), and the entries move (move_ptes); the source table
  * stays, emptied.
