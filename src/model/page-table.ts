@@ -379,15 +379,18 @@ export class PageTable {
    */
   freeTables(start: number, end: number, floor: number, ceiling: number): void {
     if (start >= end) return;
+    const first = Math.floor(start / TABLE_SPAN);
+    const last = Math.floor((end - 1) / TABLE_SPAN);
     const keys: number[] = [];
-    this.tables.forRange(
-      Math.floor(start / TABLE_SPAN),
-      Math.floor((end - 1) / TABLE_SPAN),
-      (key, t) => {
-        if (t.count === 0 && key * TABLE_SPAN >= floor && (key + 1) * TABLE_SPAN <= ceiling)
-          keys.push(key);
-      },
-    );
+    if (first === last) {
+      // within one table (most unmaps): a cached lookup instead of a tree range walk
+      const t = this.table(first);
+      if (t && freeable(first, t, floor, ceiling)) keys.push(first);
+    } else {
+      this.tables.forRange(first, last, (key, t) => {
+        if (freeable(key, t, floor, ceiling)) keys.push(key);
+      });
+    }
     for (const key of keys) this.tables.delete(key);
     if (keys.length > 0) this.lastKey = -1;
   }
@@ -489,6 +492,11 @@ function visitTable(
       );
     } else if (other) other(base + i * PAGE_SIZE, e as NonPresentPte);
   }
+}
+
+/** free_pgtables' test for table `t` of key `key`: empty, its span within [floor, ceiling). */
+function freeable(key: number, t: PteTable, floor: number, ceiling: number): boolean {
+  return t.count === 0 && key * TABLE_SPAN >= floor && (key + 1) * TABLE_SPAN <= ceiling;
 }
 
 /** Doubles `t.bits` until it covers entry `i` (PteTable.bits, at most PTRS_PER_PTE). */
