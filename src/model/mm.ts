@@ -73,13 +73,10 @@ export class Mm {
     return this.index.last();
   }
 
-  /**
-   * Every VMA overlapping [start, end), in address order (a snapshot); `first` is the
-   * first of them when the caller has already looked it up.
-   */
-  vmasIn(start: number, end: number, first: Vma | undefined = this.findVma(start)): Vma[] {
+  /** Every VMA overlapping [start, end), in address order (a snapshot). */
+  vmasIn(start: number, end: number): Vma[] {
     const out: Vma[] = [];
-    let v = first;
+    let v = this.findVma(start);
     while (v && v.start < end) {
       out.push(v);
       v = this.index.atOrAbove(v.start + 1);

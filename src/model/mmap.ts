@@ -103,8 +103,10 @@ function mmapRegion(
   const old = gatherMunmapVmas(k, mm, addr, end);
   // accountable_mapping
   if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) flags |= VM_ACCOUNT;
-  const prev = mm.prevOf(addr) ?? null;
-  const next = mm.nextFrom(end) ?? null;
+  // __mmap_setup: the neighbours gathered with the VMAs unmapped, else those of the hole
+  const gathered = old.vmas.length > 0;
+  const prev = gathered ? old.prev : (mm.prevOf(addr) ?? null);
+  const next = gathered ? old.next : (mm.nextFrom(end) ?? null);
   let vma: Vma | null = null;
   if (prev || next) {
     vma = vmaMergeNewRange(

@@ -23,7 +23,7 @@ import { breakKsm } from "./ksm-merge.js";
 import { vmaMergeExistingRange, vmaMergeNewRange } from "./merge.js";
 import { HPAGE_PMD_SIZE, pmdStart, splitHugePmd } from "./thp.js";
 import type { Mm } from "./mm.js";
-import { doMunmap, pageAlign } from "./munmap.js";
+import { type Detached, doMunmap, pageAlign } from "./munmap.js";
 import type { Pte } from "./page-table.js";
 import type { Vma } from "./vma.js";
 import { vmaVmg } from "./vmg.js";
@@ -444,19 +444,15 @@ function unmapSourceVma(k: Kernel, vrm: Vrm): void {
   const accountable = (vma.flags & VM_ACCOUNT) !== 0; // DONTUNMAP never reaches here
   const { start: vmStart, end: vmEnd } = vma;
   if (accountable) vma.flags &= ~VM_ACCOUNT;
+  let detached: Detached;
   try {
-    doMunmap(k, mm, vrm.addr, vrm.oldLen);
+    detached = doMunmap(k, mm, vrm.addr, vrm.oldLen);
   } catch (e) {
     if (e instanceof Errno) return; // OOM splitting: accounts are fixed up, nothing else
     throw e;
   }
   if (!accountable) return;
-  if (vmStart < vrm.addr) {
-    const prev = mm.prevOf(vrm.addr);
-    if (prev) prev.flags |= VM_ACCOUNT;
-  }
-  if (vmEnd > end) {
-    const next = mm.nextFrom(vrm.addr);
-    if (next) next.flags |= VM_ACCOUNT;
-  }
+  // vma_prev and vma_next of the iterator do_vmi_munmap left at the hole
+  if (vmStart < vrm.addr && detached.prev) detached.prev.flags |= VM_ACCOUNT;
+  if (vmEnd > end && detached.next) detached.next.flags |= VM_ACCOUNT;
 }

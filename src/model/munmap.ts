@@ -13,38 +13,54 @@ import type { Vma } from "./vma.js";
 export const pageAlign = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 
 /**
- * VMAs detached by vms_gather_munmap_vmas, with the page-table bounds of their range
+ * VMAs detached by vms_gather_munmap_vmas (struct vma_munmap_struct): the VMAs either side
+ * of the range after the splits (vms->prev and vms->next; both null when the range held no
+ * VMA, so that nothing was gathered), and the page-table bounds of the range
  * (vms->unmap_start and unmap_end: the neighbours' edges, taken before anything new is
  * mapped there).
  */
 export interface Detached {
   vmas: Vma[];
+  prev: Vma | null;
+  next: Vma | null;
   floor: number;
   ceiling: number;
 }
 
 /**
  * vms_gather_munmap_vmas: split the VMAs at the edges of [start, end) and detach every
- * VMA inside from the index. Returns them, in order; pages and anon_vmas stay until
+ * VMA inside from the index. Returns them, in order, with the neighbours that the splits
+ * and the walk over the range found on the way; pages and anon_vmas stay until
  * `completeMunmap`. Throws ENOMEM when splitting one VMA in three would pass
  * vm.max_map_count.
  */
 export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number): Detached {
   const first = mm.findVmaIntersection(start, end);
-  if (!first) return { vmas: [], floor: 0, ceiling: TASK_SIZE };
+  if (!first) return { vmas: [], prev: null, next: null, floor: 0, ceiling: TASK_SIZE };
+  let prev: Vma | null;
   if (start > first.start) {
     if (end < first.end && mm.mapCount >= k.options.maxMapCount) {
       throw new Errno("ENOMEM", "vm.max_map_count reached");
     }
-    splitVmaUnchecked(first, start, true); // first keeps the part from start on
+    prev = splitVmaUnchecked(first, start, true); // first keeps the part from start on
+  } else {
+    prev = mm.prevOf(start) ?? null;
   }
-  const vmas = mm.vmasIn(start, end, first);
-  const last = vmas[vmas.length - 1];
-  if (last && last.end > end) splitVmaUnchecked(last, end, false);
+  // for_each_vma_range: the VMA that ends the walk is the next one
+  const vmas: Vma[] = [];
+  let next: Vma | undefined = first;
+  for (; next && next.start < end; next = mm.nextFrom(next.end)) {
+    if (next.end > end) splitVmaUnchecked(next, end, false);
+    vmas.push(next);
+  }
   for (const v of vmas) mm.remove(v);
-  const floor = mm.prevOf(start)?.end ?? 0;
-  const ceiling = mm.nextFrom(end)?.start ?? TASK_SIZE;
-  return { vmas, floor, ceiling };
+  return {
+    vmas,
+    prev,
+    next: next ?? null,
+    floor: prev?.end ?? 0,
+    ceiling: next?.start ?? TASK_SIZE,
+  };
 }
 
 /**
@@ -62,12 +78,17 @@ export function completeMunmap(k: Kernel, mm: Mm, detached: Detached): void {
   if (first && last) mm.pageTable.freeTables(first.start, last.end, floor, ceiling);
 }
 
-/** do_vmi_munmap: EINVAL for an unaligned start or empty range; no merge ever follows. */
-export function doMunmap(k: Kernel, mm: Mm, start: number, len: number): void {
+/**
+ * do_vmi_munmap: EINVAL for an unaligned start or empty range; no merge ever follows.
+ * Returns what was detached, with the neighbours the VMA iterator is left between.
+ */
+export function doMunmap(k: Kernel, mm: Mm, start: number, len: number): Detached {
   if (!isAligned(start, PAGE_SIZE) || start > TASK_SIZE || len > TASK_SIZE - start) {
     throw new Errno("EINVAL");
   }
   const end = start + pageAlign(len);
   if (end === start) throw new Errno("EINVAL");
-  completeMunmap(k, mm, gatherMunmapVmas(k, mm, start, end));
+  const detached = gatherMunmapVmas(k, mm, start, end);
+  completeMunmap(k, mm, detached);
+  return detached;
 }

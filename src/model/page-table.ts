@@ -112,6 +112,11 @@ export class PageTable {
    */
   private lastKey = -1;
   private lastTable: PteTable | undefined = undefined;
+  /**
+   * How many present entries are part of a PMD mapping: with none (THP never, or none
+   * faulted), isPmdMapped answers without a lookup. Not state, a count of `tables`' bits.
+   */
+  private pmdEntries = 0;
 
   /** The table of `key`, if any. */
   private table(key: number): PteTable | undefined {
@@ -197,6 +202,7 @@ export class PageTable {
 
   /** pmd_trans_huge: the entry at `addr` is present and part of a PMD mapping. */
   isPmdMapped(addr: number): boolean {
+    if (this.pmdEntries === 0) return false;
     const key = Math.floor(addr / TABLE_SPAN);
     return ((this.table(key)?.bits[slot(addr, key)] ?? 0) & (PRESENT | PMD)) === (PRESENT | PMD);
   }
@@ -208,7 +214,13 @@ export class PageTable {
   clearPmd(haddr: number): void {
     const t = this.table(Math.floor(haddr / TABLE_SPAN));
     if (!t) return;
-    for (let i = 0; i < t.slots.length; i++) t.bits[i] = (t.bits[i] as number) & ~PMD;
+    for (let i = 0; i < t.slots.length; i++) {
+      const bits = t.bits[i] as number;
+      if (bits & PMD) {
+        t.bits[i] = bits & ~PMD;
+        this.pmdEntries--;
+      }
+    }
   }
 
   /** The table of `key`, an empty one allocated if there was none (pte_alloc). */
@@ -229,6 +241,8 @@ export class PageTable {
     if (t.slots[i] === undefined) t.count++;
     t.slots[i] = entry;
     if (i >= t.bits.length) grow(t, i);
+    if ((t.bits[i] as number) & PMD) this.pmdEntries--;
+    if (bits & PMD) this.pmdEntries++;
     t.bits[i] = bits;
   }
 
@@ -240,6 +254,7 @@ export class PageTable {
     const i = slot(addr, key);
     if (t.slots[i] !== undefined) {
       t.slots[i] = undefined;
+      if ((t.bits[i] as number) & PMD) this.pmdEntries--;
       t.bits[i] = 0;
       t.count--; // an emptied table stays until freeTables (free_pgtables, or DONTNEED's reclaim)
     }
@@ -318,6 +333,7 @@ export class PageTable {
       if (dst.slots[j] === undefined) dst.count++;
       dst.slots[j] = entry;
       if (j >= dst.bits.length) grow(dst, j);
+      if ((dst.bits[j] as number) & PMD) this.pmdEntries--;
       dst.bits[j] = bits;
     }
   }
@@ -363,15 +379,18 @@ export class PageTable {
    */
   freeTables(start: number, end: number, floor: number, ceiling: number): void {
     if (start >= end) return;
+    const first = Math.floor(start / TABLE_SPAN);
+    const last = Math.floor((end - 1) / TABLE_SPAN);
     const keys: number[] = [];
-    this.tables.forRange(
-      Math.floor(start / TABLE_SPAN),
-      Math.floor((end - 1) / TABLE_SPAN),
-      (key, t) => {
-        if (t.count === 0 && key * TABLE_SPAN >= floor && (key + 1) * TABLE_SPAN <= ceiling)
-          keys.push(key);
-      },
-    );
+    if (first === last) {
+      // within one table (most unmaps): a cached lookup instead of a tree range walk
+      const t = this.table(first);
+      if (t && freeable(first, t, floor, ceiling)) keys.push(first);
+    } else {
+      this.tables.forRange(first, last, (key, t) => {
+        if (freeable(key, t, floor, ceiling)) keys.push(key);
+      });
+    }
     for (const key of keys) this.tables.delete(key);
     if (keys.length > 0) this.lastKey = -1;
   }
@@ -473,6 +492,11 @@ function visitTable(
       );
     } else if (other) other(base + i * PAGE_SIZE, e as NonPresentPte);
   }
+}
+
+/** free_pgtables' test for table `t` of key `key`: empty, its span within [floor, ceiling). */
+function freeable(key: number, t: PteTable, floor: number, ceiling: number): boolean {
+  return t.count === 0 && key * TABLE_SPAN >= floor && (key + 1) * TABLE_SPAN <= ceiling;
 }
 
 /** Doubles `t.bits` until it covers entry `i` (PteTable.bits, at most PTRS_PER_PTE). */
