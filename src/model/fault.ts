@@ -34,7 +34,6 @@ import { doSwapPage } from "./swap.js";
 import {
   doHugePmdAnonymousPage,
   hugeZeroWpPmd,
-  pmdStart,
   reuseHugePmd,
   splitHugePmd,
   thpFaultable,
@@ -117,12 +116,8 @@ export function userAccess(
   // bit is the PMD's: all its pages), which reclaim then finds (try_to_unmap_one)
   const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
   if (pte?.kind === "present") {
-    if (pte.dirty) {
-      // a write fault mapped it dirty already
-    } else if (pte.pmd) {
-      const haddr = pmdStart(addr);
-      for (let i = 0; i < PTRS_PER_PTE; i++) mm.pageTable.setDirty(haddr + i * PAGE_SIZE, true);
-    } else mm.pageTable.setDirty(addr, true);
+    if (pte.pmd) mm.pageTable.setPmdDirty(addr);
+    else if (!pte.dirty) mm.pageTable.setDirty(addr, true); // unless a write fault mapped it so
     if (pte.folio instanceof LargeFolio) pte.folio.store(pte.sub, value);
   }
   return result;
@@ -253,24 +248,13 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   const pte = mm.pageTable.get(addr);
   if (pte?.kind !== "present") return "ok";
   const folio = pte.folio;
-  // wp_page_reuse and wp_page_copy map the page dirty (pte_mkdirty)
-  if (vma.flags & VM_SHARED) {
-    mm.pageTable.setWritable(addr, true);
-    mm.pageTable.setDirty(addr, true);
-    return "ok";
-  }
+  if (vma.flags & VM_SHARED) return wpPageReuse(mm, addr);
   if (!folio.isZero && folio.isAnon && !folio.isKsm) {
-    if (folio.anonExclusive) {
-      mm.pageTable.setWritable(addr, true);
-      mm.pageTable.setDirty(addr, true);
-      return "ok";
-    }
+    if (folio.anonExclusive) return wpPageReuse(mm, addr);
     if (folio.nrPages === 1 && folio.refcount === 1) {
       folioMoveAnonRmap(folio, vma);
       folio.anonExclusive = true;
-      mm.pageTable.setWritable(addr, true);
-      mm.pageTable.setDirty(addr, true);
-      return "ok";
+      return wpPageReuse(mm, addr);
     }
     if (folio.nrPages > 1 && canReuseLargeAnonFolio(k, folio)) {
       // no folio_move_anon_rmap for a large folio; SetPageAnonExclusive marks only the page
@@ -284,7 +268,14 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   mm.pageTable.clear(addr);
   dropMapping(folio, pte.sub);
   ksmFolioUnmapped(k, folio);
-  mapPage(mm, addr, copy, 0, true, false, true);
+  mapPage(mm, addr, copy, 0, true, false, true); // wp_page_copy: pte_mkdirty
+  return "ok";
+}
+
+/** wp_page_reuse: the PTE becomes writable and dirty (maybe_mkwrite(pte_mkdirty())). */
+function wpPageReuse(mm: Mm, addr: number): FaultResult {
+  mm.pageTable.setWritable(addr, true);
+  mm.pageTable.setDirty(addr, true);
   return "ok";
 }
 
@@ -340,8 +331,7 @@ export function populateVmaRange(k: Kernel, vma: Vma, start: number, end: number
 function gupWriteTouch(mm: Mm, addr: number): void {
   const table = mm.pageTable;
   if (table.isPmdMapped(addr)) {
-    const haddr = pmdStart(addr);
-    for (let i = 0; i < PTRS_PER_PTE; i++) table.setDirty(haddr + i * PAGE_SIZE, true);
+    table.setPmdDirty(addr);
     return;
   }
   const folio = table.folioAt(addr);

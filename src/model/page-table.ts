@@ -174,37 +174,50 @@ export class PageTable {
 
   /** The present PTE at `addr` becomes writable or read-only (pte_mkwrite, pte_wrprotect). */
   setWritable(addr: number, on: boolean): void {
-    const key = Math.floor(addr / TABLE_SPAN);
-    const t = this.table(key);
-    if (!t) return;
-    const i = slot(addr, key);
-    const bits = t.bits[i] as number;
-    if (bits & PRESENT) t.bits[i] = on ? bits | WRITE : bits & ~WRITE;
+    this.setBit(addr, WRITE, on);
   }
 
   /** The present PTE at `addr` becomes dirty or clean (pte_mkdirty, pte_mkclean). */
   setDirty(addr: number, on: boolean): void {
+    this.setBit(addr, DIRTY, on);
+  }
+
+  /**
+   * pmd_mkdirty: the PMD mapping at `addr` becomes dirty, so every present PTE of its span
+   * is (the model keeps a PMD mapping's bits per page).
+   */
+  setPmdDirty(addr: number): void {
+    const t = this.table(Math.floor(addr / TABLE_SPAN));
+    if (!t) return;
+    for (let i = 0; i < t.slots.length; i++) {
+      const bits = t.bits[i] as number;
+      if (bits & PRESENT) t.bits[i] = bits | DIRTY;
+    }
+  }
+
+  /** pte_dirty of the present PTE at `addr` (false for any other entry). */
+  isDirty(addr: number): boolean {
+    return this.hasBit(addr, DIRTY);
+  }
+
+  /** pmd_trans_huge: the entry at `addr` is present and part of a PMD mapping. */
+  isPmdMapped(addr: number): boolean {
+    return this.pmdEntries !== 0 && this.hasBit(addr, PMD);
+  }
+
+  private setBit(addr: number, bit: number, on: boolean): void {
     const key = Math.floor(addr / TABLE_SPAN);
     const t = this.table(key);
     if (!t) return;
     const i = slot(addr, key);
     const bits = t.bits[i] as number;
-    if (bits & PRESENT) t.bits[i] = on ? bits | DIRTY : bits & ~DIRTY;
+    if (bits & PRESENT) t.bits[i] = on ? bits | bit : bits & ~bit;
   }
 
-  /** pte_dirty of the present PTE at `addr` (false for any other entry). */
-  isDirty(addr: number): boolean {
+  /** Whether the entry at `addr` is present with `bit` set. */
+  private hasBit(addr: number, bit: number): boolean {
     const key = Math.floor(addr / TABLE_SPAN);
-    return (
-      ((this.table(key)?.bits[slot(addr, key)] ?? 0) & (PRESENT | DIRTY)) === (PRESENT | DIRTY)
-    );
-  }
-
-  /** pmd_trans_huge: the entry at `addr` is present and part of a PMD mapping. */
-  isPmdMapped(addr: number): boolean {
-    if (this.pmdEntries === 0) return false;
-    const key = Math.floor(addr / TABLE_SPAN);
-    return ((this.table(key)?.bits[slot(addr, key)] ?? 0) & (PRESENT | PMD)) === (PRESENT | PMD);
+    return ((this.table(key)?.bits[slot(addr, key)] ?? 0) & (PRESENT | bit)) === (PRESENT | bit);
   }
 
   /**
