@@ -109,6 +109,17 @@ describe("where PTEs become dirty and clean", () => {
     expect([alone.folio(0, 0).dirty, alone.folio(0, 0).lazyfree]).toEqual([false, true]);
   });
 
+  it("reusing a PTE-mapped THP on a GUP write maps the page dirty (wp_page_reuse), not the folio", () => {
+    // a clean THP (MADV_FREE) whose PMD an mremap into its own range splits; after a fork
+    // and exit its PTEs are read-only and this mm maps it alone
+    const text =
+      "mmap 0 4m rw\nmadvise 0 4m HUGEPAGE\ntouch 0 1p\nmadvise 0 2m FREE\n" +
+      "mremap 0 1p 1p MAYMOVE|FIXED 2p\nfork\nexit\nmadvise 3p 1p POPULATE_WRITE\n";
+    const { folio, dirty } = machine(text);
+    expect(folio(0, 3).nrPages).toBe(512); // reused, not copied
+    expect([dirty(0, 3), folio(0, 3).dirty]).toEqual([true, false]);
+  });
+
   it("migration keeps the dirty bit and PG_dirty", () => {
     const { dirty, folio } = machine("mmap 0 2p\ntouch 0 2p\nmadvise 0 1p FREE\nmigrate 0 2p\n");
     expect([dirty(0, 0), dirty(0, 1)]).toEqual([false, true]);

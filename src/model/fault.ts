@@ -259,8 +259,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
     if (folio.nrPages > 1 && canReuseLargeAnonFolio(k, folio)) {
       // no folio_move_anon_rmap for a large folio; SetPageAnonExclusive marks only the page
       // written, so the folio-wide bit stays and a write to another page asks again
-      mm.pageTable.setWritable(addr, true);
-      return "ok";
+      return wpPageReuse(mm, addr);
     }
   }
   anonVmaPrepare(k, vma);
