@@ -3,6 +3,11 @@
 // address space, so that each operation finds its VMA cold as a real workload would. The
 // same operations run on the real kernel at the sizes vm.max_map_count allows
 // (src/kernel/helper/vmasim-bench.c --scale N), before the model at each size.
+//
+// The model's operations run twice: on VMAs spread apart, and on neighbouring VMAs one
+// after another, whose data the previous operation left in the caches. The second isolates
+// how the work grows with N (the index and page-table lookups); what the first costs beyond
+// it is memory latency, which the row measures too (src/bench/load-latency.ts).
 
 import { getHeapStatistics } from "node:v8";
 import { PAGE_SIZE } from "../model/constants.js";
@@ -24,6 +29,7 @@ import {
   type Ctx,
 } from "./ctx.js";
 import { heapUsed } from "./heap.js";
+import { loadLatencyNs } from "./load-latency.js";
 import { cpuMs, measure, timed, type Timing } from "./measure.js";
 
 /** Pages per VMA, all resident; each VMA is followed by a gap of the same size. */
@@ -31,8 +37,12 @@ export const SCALE_VMA_PAGES = 16;
 const LEN = SCALE_VMA_PAGES * PAGE_SIZE;
 /** VMA i's start: VMAs and gaps alternate, so no two VMAs are adjacent. */
 const vmaAt = (i: number) => BASE + i * 2 * LEN;
-/** A step coprime with every size measured, so that successive operations land far apart. */
-const STRIDE = 7_919;
+/**
+ * The step between successive operations' VMAs: spread apart (coprime with every size
+ * measured, so that they land far apart), or neighbouring.
+ */
+const SCATTERED = 7_919;
+const ADJACENT = 1;
 
 /** The operations timed at each size, and how each touches VMA i. */
 const OPS: ReadonlyArray<{ name: string; opsPerIter: number; run(c: Ctx, i: number): void }> = [
@@ -85,13 +95,33 @@ export interface ScaleRow {
   buildS: number;
   /** Heap bytes the mm holds. */
   heapBytes: number;
-  /** Nanoseconds per operation, by SCALE_OPS name. */
+  /** Nanoseconds per operation on VMAs spread apart, by SCALE_OPS name. */
   nsPerOp: Record<string, number>;
+  /** The same, each operation on the VMA after the previous one's. */
+  adjacentNsPerOp: Record<string, number>;
+  /** Nanoseconds per dependent random load over a buffer the size of the heap (capped at 1 GiB). */
+  loadNs: number;
   /** The same on the real kernel, or null when the kernel did not run this size. */
   kernelNsPerOp: Record<string, number> | null;
 }
 
-/** Builds an mm of `n` VMAs and times every operation on it. */
+/** Nanoseconds per operation of `op` on the `n` VMAs of `c`, each `step` VMAs after the last. */
+function timeOp(c: Ctx, n: number, op: (typeof OPS)[number], step: number, timing: Timing): number {
+  let i = 0;
+  const rate = measure(
+    (iters) =>
+      timed(iters, () => {
+        op.run(c, i);
+        resetMerges(c.k);
+        i = (i + step) % n;
+      }),
+    op.opsPerIter,
+    timing,
+  );
+  return 1e9 / rate;
+}
+
+/** Builds an mm of `n` VMAs and times every operation on it, spread apart and adjacent. */
 export function scaleRow(
   n: number,
   timing: Timing,
@@ -109,24 +139,24 @@ export function scaleRow(
   if (c.mm.mapCount !== n) throw new Error(`bench: ${c.mm.mapCount} VMAs, wanted ${n}`);
   const heapBytes = heapUsed() - h0;
   const nsPerOp: Record<string, number> = {};
+  const adjacentNsPerOp: Record<string, number> = {};
   for (const op of OPS) {
     progress(`scale: ${n.toLocaleString("en-US")} VMAs: ${op.name}`);
-    let i = 0;
-    const rate = measure(
-      (iters) =>
-        timed(iters, () => {
-          op.run(c, i);
-          resetMerges(c.k);
-          i = (i + STRIDE) % n;
-        }),
-      op.opsPerIter,
-      timing,
-    );
-    nsPerOp[op.name] = 1e9 / rate;
+    nsPerOp[op.name] = timeOp(c, n, op, SCATTERED, timing);
+    adjacentNsPerOp[op.name] = timeOp(c, n, op, ADJACENT, timing);
   }
   if (c.mm.mapCount !== n)
     throw new Error(`bench: ${c.mm.mapCount} VMAs after the run, wanted ${n}`);
-  return { vmas: n, residentPages: n * SCALE_VMA_PAGES, buildS, heapBytes, nsPerOp };
+  const loadNs = loadLatencyNs(heapBytes);
+  return {
+    vmas: n,
+    residentPages: n * SCALE_VMA_PAGES,
+    buildS,
+    heapBytes,
+    nsPerOp,
+    adjacentNsPerOp,
+    loadNs,
+  };
 }
 
 /** The rows that fit in the heap, and why the larger sizes were left out (or null). */

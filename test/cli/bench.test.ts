@@ -36,6 +36,9 @@ describe("vmasim bench", () => {
       expect(s.resident_pages).toBe(16 * s.vmas);
       expect(Object.keys(s.ns_per_op)).toEqual(SCALE_OPS);
       expect(Object.values(s.ns_per_op).every(positive)).toBe(true);
+      expect(Object.keys(s.adjacent_ns_per_op)).toEqual(SCALE_OPS);
+      expect(Object.values(s.adjacent_ns_per_op).every(positive)).toBe(true);
+      expect(positive(s.load_ns)).toBe(true);
       expect(s.kernel_ns_per_op).toBeNull();
     }
     expect(positive(out.memory.bytes_per_vma)).toBe(true);
@@ -59,6 +62,19 @@ describe("vmasim bench", () => {
       expect(Object.values(s.kernel_ns_per_op).every(positive)).toBe(true);
     }
     expect(r.stderr).toContain("kernel: scale: building 10000 VMAs\n");
+  }, 120_000);
+
+  test("the scale text splits each operation's growth into the lookups' and memory latency's", async () => {
+    const r = await cli("bench", "--quick", "--no-kernel", "--only", "scale");
+    expect(r.code).toBe(0);
+    for (const op of SCALE_OPS) {
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `  ${op}: 10,000 VMAs cost [0-9.]+× 1,000 VMAs \\(goal ≤ 2×\\) (ok|MISS);\n` +
+            `    on neighbouring VMAs [0-9.]+×; spread apart, the extra -?[0-9.]+ [nµ]s is the time of -?[0-9]+ loads from memory\n`,
+        ),
+      );
+    }
   }, 120_000);
 
   test("--only accepts section names only", async () => {
