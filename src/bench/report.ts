@@ -41,8 +41,8 @@ export const BYTES_PER_PAGE_GOAL = 100;
 export const REPLAY_GOAL = 1_000_000;
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-const roundAll = (xs: Record<string, number>) =>
-  Object.fromEntries(Object.entries(xs).map(([k, v]) => [k, round(v)]));
+const roundAll = (xs: Record<string, number>, digits = 1) =>
+  Object.fromEntries(Object.entries(xs).map(([k, v]) => [k, round(v, digits)]));
 
 /** The JSON rendering: {"results":[{name,model_per_s,kernel_per_s,ratio}], …}. */
 export function benchJson(r: BenchResult): string {
@@ -61,6 +61,8 @@ export function benchJson(r: BenchResult): string {
         heap_bytes: s.heapBytes,
         ns_per_op: roundAll(s.nsPerOp),
         adjacent_ns_per_op: roundAll(s.adjacentNsPerOp),
+        gc_share: roundAll(s.gcShare, 3),
+        adjacent_gc_share: roundAll(s.adjacentGcShare, 3),
         load_ns: round(s.loadNs),
         kernel_ns_per_op: s.kernelNsPerOp && roundAll(s.kernelNsPerOp),
       })) ?? null,
@@ -180,8 +182,8 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
   if (skipped) lines.push(`  ${skipped}`);
   lines.push(
     "",
-    "The same operations, each on the VMA next to the previous one's (its neighbours warm in the",
-    "caches), and the time of one load from memory at random (each waiting for the last) in a",
+    "The same operations, each on the VMA next to the previous one's (its index entries and page",
+    "table warm in the caches), and the time of one load from memory at random (each waiting for the last) in a",
     "buffer the size of the heap",
     "",
     ...opTable((s) => s.adjacentNsPerOp, [["load"], ...rows.map((s) => [fmtNs(s.loadNs)])]),
@@ -195,9 +197,13 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
       const adjacent = last.adjacentNsPerOp[op] ?? NaN;
       const growth = spread / (first.nsPerOp[op] ?? NaN);
       const adjacentGrowth = adjacent / (first.adjacentNsPerOp[op] ?? NaN);
+      const gcFirst = first.adjacentGcShare[op] ?? NaN;
+      const gcLast = last.adjacentGcShare[op] ?? NaN;
+      const pct = (x: number) => `${Math.round(100 * x)} %`;
       lines.push(
         `  ${op}: ${int(last.vmas)} VMAs cost ${growth.toFixed(2)}× ${int(first.vmas)} VMAs (goal ≤ ${SCALE_GOAL}×) ${verdict(growth <= SCALE_GOAL)};`,
-        `    on neighbouring VMAs ${adjacentGrowth.toFixed(2)}×; spread apart, the extra ${fmtNs(spread - adjacent)} is the time of ${((spread - adjacent) / last.loadNs).toFixed(0)} loads from memory`,
+        `    on neighbouring VMAs ${adjacentGrowth.toFixed(2)}×, ${(((1 - gcLast) / (1 - gcFirst)) * adjacentGrowth).toFixed(2)}× outside the collector's pauses (${pct(gcLast)} of the time, ${pct(gcFirst)} at ${int(first.vmas)});`,
+        `    spread apart, the extra ${fmtNs(spread - adjacent)} is the time of ${((spread - adjacent) / last.loadNs).toFixed(0)} loads from memory`,
       );
     }
   }

@@ -9,7 +9,7 @@
 // how the work grows with N (the index and page-table lookups); what the first costs beyond
 // it is memory latency, which the row measures too (src/bench/load-latency.ts).
 
-import { getHeapStatistics } from "node:v8";
+import { GCProfiler, getHeapStatistics } from "node:v8";
 import { PAGE_SIZE } from "../model/constants.js";
 import { MADVICE } from "../input/ops.js";
 import { doMadvise } from "../model/madvise.js";
@@ -99,15 +99,31 @@ export interface ScaleRow {
   nsPerOp: Record<string, number>;
   /** The same, each operation on the VMA after the previous one's. */
   adjacentNsPerOp: Record<string, number>;
+  /** The share of each nsPerOp spent in the garbage collector's pauses (0 to 1). */
+  gcShare: Record<string, number>;
+  /** The same for adjacentNsPerOp. */
+  adjacentGcShare: Record<string, number>;
   /** Nanoseconds per dependent random load over a buffer the size of the heap (capped at 1 GiB). */
   loadNs: number;
   /** The same on the real kernel, or null when the kernel did not run this size. */
   kernelNsPerOp: Record<string, number> | null;
 }
 
-/** Nanoseconds per operation of `op` on the `n` VMAs of `c`, each `step` VMAs after the last. */
-function timeOp(c: Ctx, n: number, op: (typeof OPS)[number], step: number, timing: Timing): number {
+/**
+ * Nanoseconds per operation of `op` on the `n` VMAs of `c`, each `step` VMAs after the last,
+ * and the share of the measurement's CPU time that the collector's pauses took.
+ */
+function timeOp(
+  c: Ctx,
+  n: number,
+  op: (typeof OPS)[number],
+  step: number,
+  timing: Timing,
+): { ns: number; gcShare: number } {
   let i = 0;
+  const gc = new GCProfiler();
+  const t0 = cpuMs();
+  gc.start();
   const rate = measure(
     (iters) =>
       timed(iters, () => {
@@ -118,7 +134,8 @@ function timeOp(c: Ctx, n: number, op: (typeof OPS)[number], step: number, timin
     op.opsPerIter,
     timing,
   );
-  return 1e9 / rate;
+  const pausesMs = gc.stop().statistics.reduce((sum, g) => sum + g.cost, 0) / 1000;
+  return { ns: 1e9 / rate, gcShare: Math.min(1, pausesMs / (cpuMs() - t0)) };
 }
 
 /** Builds an mm of `n` VMAs and times every operation on it, spread apart and adjacent. */
@@ -140,10 +157,16 @@ export function scaleRow(
   const heapBytes = heapUsed() - h0;
   const nsPerOp: Record<string, number> = {};
   const adjacentNsPerOp: Record<string, number> = {};
+  const gcShare: Record<string, number> = {};
+  const adjacentGcShare: Record<string, number> = {};
   for (const op of OPS) {
     progress(`scale: ${n.toLocaleString("en-US")} VMAs: ${op.name}`);
-    nsPerOp[op.name] = timeOp(c, n, op, SCATTERED, timing);
-    adjacentNsPerOp[op.name] = timeOp(c, n, op, ADJACENT, timing);
+    const spread = timeOp(c, n, op, SCATTERED, timing);
+    const adjacent = timeOp(c, n, op, ADJACENT, timing);
+    nsPerOp[op.name] = spread.ns;
+    gcShare[op.name] = spread.gcShare;
+    adjacentNsPerOp[op.name] = adjacent.ns;
+    adjacentGcShare[op.name] = adjacent.gcShare;
   }
   if (c.mm.mapCount !== n)
     throw new Error(`bench: ${c.mm.mapCount} VMAs after the run, wanted ${n}`);
@@ -155,6 +178,8 @@ export function scaleRow(
     heapBytes,
     nsPerOp,
     adjacentNsPerOp,
+    gcShare,
+    adjacentGcShare,
     loadNs,
   };
 }

@@ -39,6 +39,12 @@ describe("vmasim bench", () => {
       expect(Object.keys(s.adjacent_ns_per_op)).toEqual(SCALE_OPS);
       expect(Object.values(s.adjacent_ns_per_op).every(positive)).toBe(true);
       expect(positive(s.load_ns)).toBe(true);
+      for (const share of [s.gc_share, s.adjacent_gc_share]) {
+        expect(Object.keys(share)).toEqual(SCALE_OPS);
+        expect(Object.values(share).every((x) => (x as number) >= 0 && (x as number) <= 1)).toBe(
+          true,
+        );
+      }
       expect(s.kernel_ns_per_op).toBeNull();
     }
     expect(positive(out.memory.bytes_per_vma)).toBe(true);
@@ -70,8 +76,9 @@ describe("vmasim bench", () => {
     for (const op of SCALE_OPS) {
       expect(r.stdout).toMatch(
         new RegExp(
-          `  ${op}: 10,000 VMAs cost [0-9.]+× 1,000 VMAs \\(goal ≤ 2×\\) (ok|MISS);\n` +
-            `    on neighbouring VMAs [0-9.]+×; spread apart, the extra -?[0-9.]+ [nµ]s is the time of -?[0-9]+ loads from memory\n`,
+          `  ${op}: 10,000 VMAs cost [0-9.]+× 1,000 VMAs \\(goal ≤ 2×\\) (ok|MISS);\\n` +
+            `    on neighbouring VMAs [0-9.]+×, [0-9.]+× outside the collector's pauses \\([0-9]+ % of the time, [0-9]+ % at 1,000\\);\\n` +
+            `    spread apart, the extra -?[0-9.]+ [nµ]s is the time of -?[0-9]+ loads from memory\\n`,
         ),
       );
     }
