@@ -183,8 +183,8 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
   lines.push(
     "",
     "The same operations, each on the VMA next to the previous one's (its index entries and page",
-    "table warm in the caches), and the time of one load from memory at random (each waiting for the last) in a",
-    "buffer the size of the heap",
+    "table warm in the caches), and the time of one load from memory at random (each waiting for",
+    "the last) in a buffer the size of the heap",
     "",
     ...opTable((s) => s.adjacentNsPerOp, [["load"], ...rows.map((s) => [fmtNs(s.loadNs)])]),
   );
