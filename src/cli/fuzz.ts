@@ -276,7 +276,7 @@ export const fuzzCommand: CommandSpec = {
     {
       name: "thp",
       type: "boolean",
-      help: "also MADV_HUGEPAGE and PMD-sized ranges (give --slots 4096 or more)",
+      help: "also MADV_HUGEPAGE, MADV_COLLAPSE and PMD-sized ranges (give --slots 4096 or more)",
     },
     {
       name: "verbose",

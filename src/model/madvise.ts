@@ -3,8 +3,9 @@
 // advices that act on pages. This module is browser compatible.
 
 import { MADVICE } from "../input/ops.js";
-import { isAligned, PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
+import { isAligned, PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
+import { madviseCollapse } from "./collapse.js";
 import { anonVmaPrepare, faultinPageRange } from "./fault.js";
 import {
   VM_DONTCOPY,
@@ -150,13 +151,17 @@ function visitorFor(advice: number): Visit {
         return vma;
       };
     case A.COLLAPSE:
-      return (_k, vma) => {
+      return (k, vma, start, end) => {
         // madvise_collapse → thp_vma_allowable_order(TVA_FORCED_COLLAPSE): the VMA must
-        // allow THP and hold an aligned PMD. Collapsing itself is not modelled (no THP yet).
-        const pmd = PAGE_SIZE * PTRS_PER_PTE;
-        const fits = Math.ceil(vma.start / pmd) * pmd + pmd <= vma.end;
-        if (vma.flags & VM_NOHUGEPAGE || !fits) throw new Errno("EINVAL");
-        return vma;
+        // allow THP (whatever transparent_hugepage/enabled says), not be special
+        // (VM_NO_KHUGEPAGED), hold an aligned PMD and, if anonymous, have an anon_vma
+        const fits = pmdStart(vma.end - HPAGE_PMD_SIZE) >= vma.start;
+        if (vma.flags & (VM_NOHUGEPAGE | VM_SPECIAL | VM_HUGETLB) || !fits)
+          throw new Errno("EINVAL");
+        // the collapse of shmem and file pages (collapse_file) is not modelled
+        if (!vma.isAnonymous) return vma;
+        if (!vma.anonVma) throw new Errno("EINVAL", "no anon_vma yet");
+        return madviseCollapse(k, vma, start, end);
       };
     case A.GUARD_INSTALL:
       return guardInstall;

@@ -2,7 +2,8 @@
 // (do_huge_pmd_anonymous_page, with the huge zero page for reads), its write fault
 // (do_huge_pmd_wp_page) and __split_huge_pmd when a VMA boundary, a partial zap or an
 // unaligned move cuts it. A PMD mapping is kept as its PTRS_PER_PTE entries marked `pmd`;
-// split, they are ordinary PTEs of the same large folio. khugepaged is not modelled.
+// split, they are ordinary PTEs of the same large folio. MADV_COLLAPSE is
+// src/model/collapse.ts; khugepaged is not modelled.
 // This module is browser compatible.
 
 import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
@@ -41,7 +42,7 @@ export function thpFaultable(k: Kernel, vma: Vma, addr: number): boolean {
  * Maps `folio` (PTRS_PER_PTE pages, or the zero page) by the PMD at `haddr` (set_pmd_at).
  * A THP is mapped dirty (map_anon_folio_pmd: pmd_mkdirty), the huge zero page clean.
  */
-function setHugePmd(mm: Mm, haddr: number, folio: Folio, writable: boolean): void {
+export function setHugePmd(mm: Mm, haddr: number, folio: Folio, writable: boolean): void {
   for (let i = 0; i < PTRS_PER_PTE; i++) {
     const sub = folio.isZero ? 0 : i;
     mapPage(mm, haddr + i * PAGE_SIZE, folio, sub, writable, true, !folio.isZero);
@@ -82,7 +83,7 @@ export function hugeZeroWpPmd(k: Kernel, vma: Vma, addr: number): boolean {
 }
 
 /** vma_alloc_anon_folio_pmd: a new, exclusive THP of the VMA's anon_vma for the PMD at `haddr`. */
-function newThp(k: Kernel, vma: Vma, haddr: number): LargeFolio {
+export function newThp(k: Kernel, vma: Vma, haddr: number): LargeFolio {
   const folio = new LargeFolio(
     k.nextId("folio"),
     vma.anonVma,

@@ -167,11 +167,12 @@ describe("generateScenario", () => {
     for (const k of PAGE_STATES) expect(on.has(k as Op["kind"]), k).toBe(true);
   });
 
-  it("with hugePages makes MADV_HUGEPAGE and PMD-aligned mappings of one or two PMDs", () => {
+  it("with hugePages makes MADV_HUGEPAGE, MADV_COLLAPSE and PMD-aligned mappings of one or two PMDs", () => {
     const ops = SEEDS.slice(0, 20).flatMap((s) =>
       generateScenario(s, { steps: 100, slots: 4096, hugePages: true }),
     );
     expect(ops.some((o) => o.kind === "madvise" && o.advice === MADVICE.HUGEPAGE)).toBe(true);
+    expect(ops.some((o) => o.kind === "madvise" && o.advice === MADVICE.COLLAPSE)).toBe(true);
     const huge = ops.filter((o) => o.kind === "mmap" && o.len >= 512 * 4096);
     expect(huge.length).toBeGreaterThan(0);
     expect(huge.some((o) => o.kind === "mmap" && o.addr % (512 * 4096) === 0)).toBe(true);

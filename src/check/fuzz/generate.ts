@@ -42,8 +42,8 @@ export interface GenerateOptions {
    */
   pageStates: boolean;
   /**
-   * Transparent huge pages: MADV_HUGEPAGE among the advice, and some mappings and lengths
-   * of 512 or 1,024 pages (needs at least 2,048 slots to matter).
+   * Transparent huge pages: MADV_HUGEPAGE and MADV_COLLAPSE among the advice, and some
+   * mappings and lengths of 512 or 1,024 pages (needs at least 2,048 slots to matter).
    */
   hugePages: boolean;
 }
@@ -157,6 +157,12 @@ const ADVICE: ReadonlyArray<readonly [number, number]> = [
   [MADV_DONTNEED_LOCKED, 0.5],
 ];
 
+/** The advice added with `hugePages`: THP for the VMA, and synchronous collapse into THPs. */
+const HUGE_PAGE_ADVICE: ReadonlyArray<readonly [number, number]> = [
+  [MADVICE.HUGEPAGE, 8],
+  [MADVICE.COLLAPSE, 2],
+];
+
 const ADVICE_NAMES = new Map<number, string>(Object.entries(MADVICE).map(([k, v]) => [v, k]));
 
 /** An advice's name as `avoid` spells it: the language's name, else its number. */
@@ -165,7 +171,7 @@ const adviceName = (a: number) => ADVICE_NAMES.get(a) ?? String(a);
 /** Every name `GenerateOptions.avoid` understands, upper case. */
 export const AVOIDABLE: readonly string[] = [
   ...CATEGORIES.map((c) => c.toUpperCase()),
-  ...ADVICE.map(([a]) => adviceName(a)),
+  ...[...ADVICE, ...HUGE_PAGE_ADVICE].map(([a]) => adviceName(a)),
   ...OPTIONAL_MMAP_FLAGS,
   "DONTUNMAP",
 ];
@@ -191,7 +197,7 @@ class Generator {
   ) {
     this.rng = new Prng(seed);
     this.avoid = new Set(o.avoid.map((a) => a.toUpperCase()));
-    const advice = o.hugePages ? [...ADVICE, [MADVICE.HUGEPAGE, 8] as const] : ADVICE;
+    const advice = o.hugePages ? [...ADVICE, ...HUGE_PAGE_ADVICE] : ADVICE;
     this.advice = advice.filter(([a]) => !this.avoid.has(adviceName(a)));
     this.procs = [{ parent: null, alive: true, cells: new Array<Cell | null>(o.slots).fill(null) }];
     this.noreserve = this.rng.pick([0.03, 0.3, 0.9]);
