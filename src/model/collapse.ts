@@ -33,15 +33,18 @@ type ScanResult =
 const GO_ON: ReadonlySet<ScanResult> = new Set<ScanResult>(["pte-non-present", "page-count"]);
 
 /**
- * madvise_collapse for [start, end) of one private anonymous VMA with an anon_vma. Throws what
- * madvise_collapse_errno makes of the last failure when not every PMD holds a THP at the
- * end: EAGAIN for a pinned page, EINVAL otherwise; also EINVAL when the range lies inside
- * one PMD without reaching its end (the kernel's unsigned count of PMDs wraps around).
+ * madvise_collapse for [start, end) of one VMA that THP is allowed in (an anonymous one has
+ * an anon_vma). Throws what madvise_collapse_errno makes of the last failure when not
+ * every PMD holds a THP at the end: EAGAIN for a pinned page, EINVAL otherwise; also
+ * EINVAL when the range lies inside one PMD without reaching its end (the kernel's
+ * unsigned count of PMDs wraps around). The collapse of shmem and file pages
+ * (hpage_collapse_scan_file, collapse_file) is not modelled: such a VMA is left as it is.
  */
 export function madviseCollapse(k: Kernel, vma: Vma, start: number, end: number): Vma {
   const hstart = pmdStart(start + HPAGE_PMD_SIZE - 1);
   const hend = pmdStart(end);
   if (hend < hstart) throw new Errno("EINVAL", "the range holds no PMD boundary");
+  if (!vma.isAnonymous) return vma;
   let thps = 0;
   let lastFail: ScanResult = "fail";
   for (let addr = hstart; addr < hend; addr += HPAGE_PMD_SIZE) {
@@ -124,7 +127,7 @@ function collapseHugePage(k: Kernel, vma: Vma, haddr: number): ScanResult {
     // __collapse_huge_page_copy: copy_mc_user_highpage, then folio_remove_rmap_pte and
     // free_folio_and_swap_cache (a folio others still swap out stays in the swap cache)
     if (!(folio instanceof LargeFolio) || folio.holdsData(pte.sub)) thp.store(i, 1);
-    dropMapping(folio, pte.sub);
+    dropMapping(vma.mm, folio, pte.sub);
     ksmFolioUnmapped(k, folio);
   }
   setHugePmd(vma.mm, haddr, thp, (vma.flags & VM_WRITE) !== 0);

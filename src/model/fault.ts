@@ -29,7 +29,6 @@ import type { Mm } from "./mm.js";
 import { ksmFolioUnmapped } from "./ksm.js";
 import { finishMigration } from "./migrate.js";
 import { dropMapping, folioMoveAnonRmap, mapPage, newAnonFolio, ZERO_FOLIO } from "./rmap.js";
-import { folioMaybeMappedShared } from "./rmap-walk.js";
 import { doSwapPage } from "./swap.js";
 import {
   doHugePmdAnonymousPage,
@@ -256,7 +255,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
       folio.anonExclusive = true;
       return wpPageReuse(mm, addr);
     }
-    if (folio.nrPages > 1 && canReuseLargeAnonFolio(k, folio)) {
+    if (folio instanceof LargeFolio && canReuseLargeAnonFolio(folio)) {
       // no folio_move_anon_rmap for a large folio; SetPageAnonExclusive marks only the page
       // written, so the folio-wide bit stays and a write to another page asks again
       return wpPageReuse(mm, addr);
@@ -265,7 +264,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   anonVmaPrepare(k, vma);
   const copy = newAnonFolio(k, vma, addr);
   mm.pageTable.clear(addr);
-  dropMapping(folio, pte.sub);
+  dropMapping(mm, folio, pte.sub);
   ksmFolioUnmapped(k, folio);
   mapPage(mm, addr, copy, 0, true, false, true); // wp_page_copy: pte_mkdirty
   return "ok";
@@ -283,9 +282,9 @@ function wpPageReuse(mm: Mm, addr: number): FaultResult {
  * folio with more than one page mapped, all by this mm, and no reference but its mappings
  * (a pin or the swap cache holds one more) is reused rather than copied.
  */
-function canReuseLargeAnonFolio(k: Kernel, folio: Folio): boolean {
-  if (folio.mapcount <= 1) return false; // a single mapped page: copy it and free the folio
-  if (folioMaybeMappedShared(k, folio, "write fault")) return false;
+function canReuseLargeAnonFolio(folio: LargeFolio): boolean {
+  if (folio.largeMapcount <= 1) return false; // a single mapped page: copy it and free the folio
+  if (folio.maybeMappedShared) return false; // FOLIO_MM_IDS_SHARED_BIT
   return folio.mapcount === folio.refcount;
 }
 

@@ -8,6 +8,7 @@
 import type { AnonVma } from "./anon-vma.js";
 import type { MappedFile } from "./file.js";
 import type { StableNode } from "./ksm.js";
+import type { Mm } from "./mm.js";
 import type { SwapSlot } from "./swap-slot.js";
 
 /** What folio->mapping points at: an anon_vma, a KSM stable node, a file, or nothing. */
@@ -238,5 +239,65 @@ export class LargeFolio extends Folio {
   override countMapping(sub: number, delta: 1 | -1): void {
     this.mapcount += delta;
     this.pageMapcounts[sub] = (this.pageMapcounts[sub] ?? 0) + delta;
+  }
+
+  /**
+   * folio_large_mapcount: the folio's page-table mappings, a PTE counting one and a PMD
+   * mapping one too (`mapcount` counts a PMD mapping's every page).
+   */
+  largeMapcount = 0;
+  /**
+   * MM owner tracking (CONFIG_MM_ID, 6.15+; folio->_mm_id and _mm_id_mapcount): two slots,
+   * each an mm and how many of the large mapcount's mappings it holds, or null and 0.
+   */
+  private slotMm0: Mm | null = null;
+  private slotMm1: Mm | null = null;
+  private slotMappings0 = 0;
+  private slotMappings1 = 0;
+  /**
+   * FOLIO_MM_IDS_SHARED_BIT: set when a second mm maps the folio, cleared only when a slot
+   * is freed and the other holds every mapping. A third mm's mappings are counted by no
+   * slot, so once more than two mms mapped the folio the bit may stay set for good.
+   */
+  private mmIdsShared = false;
+
+  /** folio_add_return_large_mapcount: `mm` maps the folio `nr` more times. */
+  addLargeMapcount(mm: Mm, nr: number): void {
+    this.largeMapcount += nr;
+    if (this.slotMm0 === mm) this.slotMappings0 += nr;
+    else if (this.slotMm1 === mm) this.slotMappings1 += nr;
+    else if (this.slotMm0 === null) {
+      this.slotMm0 = mm;
+      this.slotMappings0 = nr;
+      if (this.largeMapcount !== nr) this.mmIdsShared = true; // other mappings already
+    } else if (this.slotMm1 === null) {
+      this.slotMm1 = mm;
+      this.slotMappings1 = nr;
+      this.mmIdsShared = true; // slot 0 certainly has mappings as well
+    }
+  }
+
+  /** folio_sub_return_large_mapcount: `mm` maps the folio `nr` times fewer. */
+  subLargeMapcount(mm: Mm, nr: number): void {
+    this.largeMapcount -= nr;
+    if (this.slotMm0 === mm) {
+      this.slotMappings0 -= nr;
+      if (this.slotMappings0 > 0) return;
+      this.slotMappings0 = 0;
+      this.slotMm0 = null;
+    } else if (this.slotMm1 === mm) {
+      this.slotMappings1 -= nr;
+      if (this.slotMappings1 > 0) return;
+      this.slotMappings1 = 0;
+      this.slotMm1 = null;
+    }
+    // one slot owns all mappings (an unmapped folio too): mapped exclusively
+    if (this.slotMappings0 === this.largeMapcount || this.slotMappings1 === this.largeMapcount)
+      this.mmIdsShared = false;
+  }
+
+  /** folio_maybe_mapped_shared: a single mapping is exclusive, whatever the bit says. */
+  get maybeMappedShared(): boolean {
+    return this.largeMapcount > 1 && this.mmIdsShared;
   }
 }

@@ -30,7 +30,7 @@ export function ksmMergeRange(k: Kernel, mm: Mm, start: number, end: number): nu
     // pte_mkclean; replace_page then maps the KSM page with a clean PTE
     if (pte.dirty) ksmFolio.dirty = true;
     mm.pageTable.clear(addr); // replace_page: write-protected, then pointed at the KSM page
-    dropMapping(old);
+    dropMapping(mm, old);
     mapPage(mm, addr, ksmFolio, 0, false);
     node.rmapItems.push({ mm, address: addr, anonVma: vma.anonVma });
     vma.anonVma.refcount++; // get_anon_vma
@@ -50,7 +50,7 @@ export function breakKsm(k: Kernel, vma: Vma, start: number, end: number): void 
   vma.mm.pageTable.forEach(start, end, (addr, pte) => {
     if (pte.kind !== "present" || !pte.folio.isKsm) return;
     vma.mm.pageTable.clear(addr);
-    dropMapping(pte.folio);
+    dropMapping(vma.mm, pte.folio);
     ksmFolioUnmapped(k, pte.folio);
     anonVmaPrepare(k, vma);
     mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, (vma.flags & VM_WRITE) !== 0);

@@ -27,7 +27,7 @@ import {
   VM_SPECIAL,
   VM_WIPEONFORK,
 } from "./flags.js";
-import type { Folio } from "./folio.js";
+import type { Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { vmaModifyFlags } from "./modify.js";
@@ -35,7 +35,6 @@ import { pageAlign } from "./munmap.js";
 import { splitFolio } from "./page-state.js";
 import { GUARD_PTE } from "./page-table.js";
 import { putFolio, zapRange } from "./rmap.js";
-import { folioMaybeMappedShared } from "./rmap-walk.js";
 import { HPAGE_PMD_SIZE, pmdStart, splitHugePmd } from "./thp.js";
 import type { Vma } from "./vma.js";
 
@@ -158,9 +157,7 @@ function visitorFor(advice: number): Visit {
         const fits = pmdStart(vma.end - HPAGE_PMD_SIZE) >= vma.start;
         if (vma.flags & (VM_NOHUGEPAGE | VM_SPECIAL | VM_HUGETLB) || !fits)
           throw new Errno("EINVAL");
-        // the collapse of shmem and file pages (collapse_file) is not modelled
-        if (!vma.isAnonymous) return vma;
-        if (!vma.anonVma) throw new Errno("EINVAL", "no anon_vma yet");
+        if (vma.isAnonymous && !vma.anonVma) throw new Errno("EINVAL", "no anon_vma yet");
         return madviseCollapse(k, vma, start, end);
       };
     case A.GUARD_INSTALL:
@@ -258,7 +255,7 @@ function walkAdvisedFolios(
         nr++;
       }
     }
-    if (folioMaybeMappedShared(k, folio, "madvise")) {
+    if ((folio as LargeFolio).maybeMappedShared) {
       addr = pte.pmd || stopAtShared ? next : addr + nr * PAGE_SIZE;
     } else if (nr === folio.nrPages) {
       visit(addr, folio);

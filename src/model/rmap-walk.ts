@@ -68,12 +68,3 @@ function liveAnonVma(k: Kernel, av: AnonVma, who: string): boolean {
   k.detect("I-live", `${who}: rmap walk reached ${av.name}, which was freed (use-after-free)`);
   return false;
 }
-
-/**
- * folio_maybe_mapped_shared for a large folio: mapped by more than one mm (the kernel's
- * MM_ID tracking), found by an rmap walk. `who` names the caller for detections.
- */
-export function folioMaybeMappedShared(k: Kernel, folio: Folio, who: string): boolean {
-  const hits = rmapWalk(k, { kind: "present", folio }, folio, `${who} of ${folio.name}`);
-  return hits.some((h) => h.mm !== hits[0]?.mm);
-}

@@ -2,7 +2,7 @@
 // refcounts, folio_add_new_anon_rmap and folio_move_anon_rmap. Browser compatible.
 
 import { isAligned } from "./constants.js";
-import { Folio } from "./folio.js";
+import { Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { ksmFolioUnmapped } from "./ksm.js";
@@ -15,7 +15,9 @@ export const ZERO_FOLIO = new Folio(0, null, 0, true);
 
 /**
  * Installs a PTE mapping page `sub` of `folio` at `addr` (folio_add_*_rmap + set_pte);
- * `dirty` is pte_dirty (the callers set it where the kernel does pte_mkdirty).
+ * `dirty` is pte_dirty (the callers set it where the kernel does pte_mkdirty). A PMD
+ * mapping is installed as its PTRS_PER_PTE entries; its page 0 counts the one mapping
+ * the large mapcount takes for it.
  */
 export function mapPage(
   mm: Mm,
@@ -29,14 +31,19 @@ export function mapPage(
   if (!folio.isZero) {
     folio.countMapping(sub, 1);
     folio.refcount++;
+    if (folio instanceof LargeFolio && (!pmd || sub === 0)) folio.addLargeMapcount(mm, 1);
   }
   mm.pageTable.setPresent(addr, folio, sub, writable, pmd, dirty);
 }
 
-/** Drops one mapping of a folio (folio_remove_rmap + folio_put); frees it at refcount 0. */
-export function dropMapping(folio: Folio, sub = 0): void {
+/**
+ * Drops `mm`'s mapping of page `sub` of a folio (folio_remove_rmap + folio_put); frees it
+ * at refcount 0. `pmd`: the entry was part of a PMD mapping (see mapPage).
+ */
+export function dropMapping(mm: Mm, folio: Folio, sub = 0, pmd = false): void {
   if (folio.isZero) return;
   folio.countMapping(sub, -1);
+  if (folio instanceof LargeFolio && (!pmd || sub === 0)) folio.subLargeMapcount(mm, 1);
   putFolio(folio);
 }
 
@@ -94,7 +101,7 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
     (addr, folio, sub, _writable, pmd) => {
       table.clear(addr);
       if (pmd && isAligned(addr, HPAGE_PMD_SIZE)) (hugePmds ??= []).push(addr);
-      dropMapping(folio, sub);
+      dropMapping(mm, folio, sub, pmd);
       ksmFolioUnmapped(k, folio);
     },
     (addr, pte) => {

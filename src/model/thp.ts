@@ -121,12 +121,18 @@ export function reuseHugePmd(vma: Vma, addr: number): boolean {
 /**
  * __split_huge_pmd: the PMD mapping around `addr`, if any, becomes PTRS_PER_PTE PTEs. A
  * dirty PMD gives dirty PTEs and moves its bit to the folio (__split_huge_pmd_locked:
- * folio_set_dirty).
+ * folio_set_dirty); the THP gains a mapping per PTE, then loses the PMD's
+ * (folio_add_anon_rmap_ptes, folio_remove_rmap_pmd).
  */
 export function splitHugePmd(mm: Mm, addr: number): void {
   const haddr = pmdStart(addr);
   if (!mm.pageTable.isPmdMapped(haddr)) return;
-  if (mm.pageTable.isDirty(haddr)) (mm.pageTable.folioAt(haddr) as Folio).dirty = true;
+  const folio = mm.pageTable.folioAt(haddr) as Folio;
+  if (mm.pageTable.isDirty(haddr)) folio.dirty = true;
+  if (folio instanceof LargeFolio) {
+    folio.addLargeMapcount(mm, PTRS_PER_PTE);
+    folio.subLargeMapcount(mm, 1);
+  }
   mm.pageTable.clearPmd(haddr);
 }
 

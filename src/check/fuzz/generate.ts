@@ -65,6 +65,8 @@ export const DEFAULT_GENERATE_OPTIONS: Readonly<GenerateOptions> = {
 interface Cell {
   id: number;
   prot: string;
+  /** MAP_SHARED: shmem, whose collapse (collapse_file) the model leaves out. */
+  shared: boolean;
 }
 
 interface ProcShadow {
@@ -602,7 +604,8 @@ class Generator {
     const fixed = flags.includes("FIXED");
     if (fixed || (shape !== "collide" && this.isFree(r))) {
       const id = this.nextId++;
-      this.setCells(r, () => ({ id, prot: p }));
+      const shared = flags.includes("SHARED");
+      this.setCells(r, () => ({ id, prot: p, shared }));
     }
   }
 
@@ -619,7 +622,7 @@ class Generator {
     const len = this.addr(span);
     this.emit({ kind: "mmap", addr, len, prot: prot("rw"), flags: ["FIXED"], file: null });
     const id = this.nextId++;
-    this.setCells(r, () => ({ id, prot: "rw" }));
+    this.setCells(r, () => ({ id, prot: "rw", shared: false }));
     this.emit({ kind: "madvise", addr, len, advice: MADVICE.HUGEPAGE });
     this.emit({
       kind: "touch",
@@ -656,7 +659,7 @@ class Generator {
     for (let i = r.start; i < r.end; i++) {
       const c = this.cells[i];
       if (!c) break;
-      this.cells[i] = { id: c.id, prot: p };
+      this.cells[i] = { ...c, prot: p };
     }
   }
 
@@ -676,6 +679,9 @@ class Generator {
   private madvise(bad: boolean): void {
     const r = this.target(0.2, 0.1);
     let advice: number = this.rng.weighted(this.advice);
+    // the model does not collapse shmem (collapse_file): keep MADV_COLLAPSE off it
+    if (advice === MADVICE.COLLAPSE && this.cells.slice(r.start, r.end).some((c) => c?.shared))
+      advice = MADVICE.HUGEPAGE;
     let addr = this.addr(r.start);
     const len = this.addr(r.end - r.start);
     if (bad) {
