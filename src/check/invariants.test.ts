@@ -4,8 +4,9 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../input/scenario.js";
 import { anonVmaAlloc, unlinkAnonVmas, type AnonVma } from "../model/anon-vma.js";
-import type { Folio } from "../model/folio.js";
+import type { Folio, LargeFolio } from "../model/folio.js";
 import { Machine } from "../model/machine.js";
+import type { Mm } from "../model/mm.js";
 import { DEFAULT_OPTIONS } from "../model/options.js";
 import type { Vma } from "../model/vma.js";
 import { checkInvariants } from "./invariants.js";
@@ -69,6 +70,41 @@ describe("invariants", () => {
     const { k, folio } = setUp();
     folio.mapcount++;
     expect(ids(k)).toContain("I-mapcount");
+  });
+
+  describe("I-mapcount on a THP's MM owner tracking", () => {
+    /** A THP written in p0, then forked: p0 and p1 map it by the PMD. */
+    function thp() {
+      const m = new Machine({ ...DEFAULT_OPTIONS });
+      const text = "mmap 0 2m\nmadvise 0 2m HUGEPAGE\ntouch 0 1p\nfork\n";
+      for (const op of parseScenario(text, "t.vms")) m.step(op);
+      const k = m.kernel;
+      const mm = (n: number) => (k.procs[n] as { mm: Mm }).mm;
+      const folio = mm(0).pageTable.folioAt(k.options.base) as LargeFolio;
+      return { k, folio, mm };
+    }
+    const messages = (k: Parameters<typeof checkInvariants>[0]) =>
+      checkInvariants(k)
+        .filter((v) => v.id === "I-mapcount")
+        .map((v) => v.message);
+
+    it("holds after fork", () => {
+      expect(checkInvariants(thp().k)).toEqual([]);
+    });
+
+    it("catches a large mapcount the page tables do not explain", () => {
+      const { k, folio, mm } = thp();
+      folio.addLargeMapcount(mm(1), 1);
+      expect(messages(k).join()).toMatch(/large mapcount 3, mapped 2 times/);
+    });
+
+    it("catches a shared folio whose shared bit was cleared", () => {
+      const { k, folio, mm } = thp();
+      // a zap that forgot its page-table entry: p1's slot is freed, p0's holds every
+      // counted mapping, and the bit clears while p1 still maps the folio
+      folio.subLargeMapcount(mm(1), 1);
+      expect(messages(k).join()).toMatch(/mapped by 2 processes but not marked maybe shared/);
+    });
   });
 
   it("I-count: an anon_vma that nothing references and nobody freed (a leak)", () => {

@@ -300,4 +300,12 @@ export class LargeFolio extends Folio {
   get maybeMappedShared(): boolean {
     return this.largeMapcount > 1 && this.mmIdsShared;
   }
+
+  /** The tracking as it stands, for the checker: the slots in use and the shared bit. */
+  mmOwners(): { slots: Array<[Mm, number]>; shared: boolean } {
+    const slots: Array<[Mm, number]> = [];
+    if (this.slotMm0) slots.push([this.slotMm0, this.slotMappings0]);
+    if (this.slotMm1) slots.push([this.slotMm1, this.slotMappings1]);
+    return { slots, shared: this.mmIdsShared };
+  }
 }

@@ -5,8 +5,9 @@
 // mapcounts and refcounts match the page tables. This module is browser compatible.
 
 import type { AnonVma } from "../../model/anon-vma.js";
-import type { Folio } from "../../model/folio.js";
+import { type Folio, LargeFolio } from "../../model/folio.js";
 import type { Kernel } from "../../model/kernel.js";
+import type { Mm } from "../../model/mm.js";
 import type { SwapSlot } from "../../model/swap-slot.js";
 import type { Vma } from "../../model/vma.js";
 import type { InvariantViolation } from "../../report/record.js";
@@ -59,6 +60,8 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
     return t;
   };
   const mappings = new Map<Folio, number>();
+  /** Per large folio and mm, its large-mapcount mappings: a PTE one, a PMD mapping one. */
+  const largeMappings = new Map<LargeFolio, Map<Mm, number>>();
   const swapRefs = new Map<SwapSlot, number>();
   const exclusiveSeen = new Set<string>();
   for (const p of k.liveMms()) {
@@ -102,6 +105,11 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
       }
       if (f.isZero) return;
       mappings.set(f, (mappings.get(f) ?? 0) + 1);
+      if (f instanceof LargeFolio && (!pte.pmd || pte.sub === 0)) {
+        const perMm = largeMappings.get(f) ?? new Map<Mm, number>();
+        perMm.set(p.mm, (perMm.get(p.mm) ?? 0) + 1);
+        largeMappings.set(f, perMm);
+      }
       if (f.anonExclusive) {
         const key = `${f.id}:${pte.sub}`;
         if (exclusiveSeen.has(key))
@@ -131,6 +139,7 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
         message: `${f.name}: refcount ${f.refcount} below its ${users} users`,
       });
   }
+  for (const [f, perMm] of largeMappings) out.push(...checkMmOwners(f, perMm));
   for (const [slot, n] of swapRefs) {
     if (slot.count !== n)
       out.push({
@@ -138,5 +147,36 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
         message: `${slot.name}: swap count ${slot.count}, referenced by ${n} swap entries`,
       });
   }
+  return out;
+}
+
+/**
+ * I-mapcount for a large folio: its large mapcount equals its mappings (a PMD mapping
+ * counting one), no slot of its MM owner tracking counts more mappings than its mm holds,
+ * and a clear shared bit means one mm holds them all (__folio_large_mapcount_sanity_checks,
+ * folio_maybe_mapped_shared).
+ */
+function checkMmOwners(f: LargeFolio, perMm: Map<Mm, number>): InvariantViolation[] {
+  const out: InvariantViolation[] = [];
+  const total = [...perMm.values()].reduce((a, b) => a + b, 0);
+  if (f.largeMapcount !== total)
+    out.push({
+      id: "I-mapcount",
+      message: `${f.name}: large mapcount ${f.largeMapcount}, mapped ${total} times`,
+    });
+  const { slots, shared } = f.mmOwners();
+  for (const [mm, n] of slots) {
+    const held = perMm.get(mm) ?? 0;
+    if (n > held)
+      out.push({
+        id: "I-mapcount",
+        message: `${f.name}: the MM owner slot of p${mm.proc} counts ${n} mappings, it holds ${held}`,
+      });
+  }
+  if (!shared && perMm.size > 1)
+    out.push({
+      id: "I-mapcount",
+      message: `${f.name}: mapped by ${perMm.size} processes but not marked maybe shared`,
+    });
   return out;
 }
