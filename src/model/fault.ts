@@ -221,12 +221,13 @@ function pageCacheFolio(k: Kernel, file: MappedFile, index: number): Folio {
 function fileFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResult {
   const file = vma.file as MappedFile;
   const index = vma.linearIndex(addr);
-  if (index >= file.sizePages) return "SIGBUS";
   const shared = (vma.flags & VM_SHARED) !== 0;
   if (!write) {
+    // do_read_fault: ->map_pages first, even when the faulting page lies past EOF
     faultAround(vma, addr);
     if (vma.mm.pageTable.get(addr)) return "ok";
   }
+  if (index >= file.sizePages) return "SIGBUS"; // ->fault (shmem_fault): past i_size
   const folio = pageCacheFolio(k, file, index);
   if (!write || shared) {
     mapPage(vma.mm, addr, folio, 0, write, false, write); // set_pte_range: a write maps dirty
