@@ -9,6 +9,7 @@
 import type { MmapFlag, MremapFlag, Op, OpBody, Prot } from "../../input/ops.js";
 import { MADVICE } from "../../input/ops.js";
 import { PAGE_SIZE } from "../../input/scenario.js";
+import { PTRS_PER_PTE } from "../../model/constants.js";
 import { materialize } from "./format.js";
 import { Prng } from "./prng.js";
 
@@ -403,6 +404,13 @@ class Generator {
     return this.rng.weighted(PROTS);
   }
 
+  /** The PMD-aligned slots covering `r` (PTRS_PER_PTE slots a PMD), within the region. */
+  private pmdsAround(r: Range): Range {
+    const start = Math.floor(r.start / PTRS_PER_PTE) * PTRS_PER_PTE;
+    const end = Math.min(this.o.slots, Math.ceil(r.end / PTRS_PER_PTE) * PTRS_PER_PTE);
+    return { start, end };
+  }
+
   private addr(slot: number): number {
     return slot * P;
   }
@@ -615,8 +623,8 @@ class Generator {
    */
   private hugeMmap(): void {
     const pmds = this.rng.pick([1, 2]);
-    const span = pmds * 512;
-    const start = this.rng.int(0, Math.floor((this.o.slots - span) / 512)) * 512;
+    const span = pmds * PTRS_PER_PTE;
+    const start = this.rng.int(0, Math.floor((this.o.slots - span) / PTRS_PER_PTE)) * PTRS_PER_PTE;
     const r = { start, end: start + span };
     const addr = this.addr(start);
     const len = this.addr(span);
@@ -677,8 +685,10 @@ class Generator {
   }
 
   private madvise(bad: boolean): void {
-    const r = this.target(0.2, 0.1);
+    let r = this.target(0.2, 0.1);
     let advice: number = this.rng.weighted(this.advice);
+    // MADV_COLLAPSE acts on whole PMDs: most of the time, give it the ones around the range
+    if (advice === MADVICE.COLLAPSE && this.rng.chance(0.6)) r = this.pmdsAround(r);
     // the model does not collapse shmem (collapse_file): keep MADV_COLLAPSE off it
     if (advice === MADVICE.COLLAPSE && this.cells.slice(r.start, r.end).some((c) => c?.shared))
       advice = MADVICE.HUGEPAGE;
