@@ -3,9 +3,9 @@
 // advices that act on pages. This module is browser compatible.
 
 import { MADVICE } from "../input/ops.js";
+import { madviseCollapse } from "./collapse.js";
 import { isAligned, PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
-import { madviseCollapse } from "./collapse.js";
 import { anonVmaPrepare, faultinPageRange } from "./fault.js";
 import {
   VM_DONTCOPY,
@@ -27,7 +27,7 @@ import {
   VM_SPECIAL,
   VM_WIPEONFORK,
 } from "./flags.js";
-import type { Folio, LargeFolio } from "./folio.js";
+import { type Folio, LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import { vmaModifyFlags } from "./modify.js";
@@ -219,10 +219,11 @@ function anyDirty(vma: Vma, start: number, end: number): boolean {
  * madvise_free_huge_pmd) and madvise_cold_or_pageout_pte_range walk them; `visit` gets
  * each small folio, and each large one the range covers whole (a PMD mapping, or a batch
  * of PTEs mapping all its pages in order: madvise_folio_pte_batch). A large folio that
- * another process maps too (folio_maybe_mapped_shared) is left alone; COLD and PAGEOUT
- * (`stopAtShared`) then skip the rest of its page table. One the range covers only in part
- * is split (split_folio) and its pages are walked again as small folios; if the split
- * fails, it is skipped (with the rest of its table for COLD and PAGEOUT, or when PMD-mapped).
+ * may be mapped by another process (folio_maybe_mapped_shared: the shared bit of its MM
+ * owner tracking) is left alone; COLD and PAGEOUT (`stopAtShared`) then skip the rest of
+ * its page table. One the range covers only in part is split (split_folio) and its pages
+ * are walked again as small folios; if the split fails, it is skipped (with the rest of
+ * its table for COLD and PAGEOUT, or when PMD-mapped).
  */
 function walkAdvisedFolios(
   k: Kernel,
@@ -255,7 +256,7 @@ function walkAdvisedFolios(
         nr++;
       }
     }
-    if ((folio as LargeFolio).maybeMappedShared) {
+    if (folio instanceof LargeFolio && folio.maybeMappedShared) {
       addr = pte.pmd || stopAtShared ? next : addr + nr * PAGE_SIZE;
     } else if (nr === folio.nrPages) {
       visit(addr, folio);
