@@ -147,35 +147,34 @@ function sideText(rows: readonly SideRow[]): string[] {
   ];
 }
 
+/** The rows' times per operation (`perOp`), after the VMA count and the `extra` columns. */
+function opTable(
+  rows: readonly ScaleRow[],
+  perOp: (s: ScaleRow) => Record<string, number>,
+  extraHead: readonly string[],
+  extra: (s: ScaleRow) => string[],
+): string[] {
+  const head = ["VMAs", ...extraHead, ...SCALE_OPS];
+  const body = rows.map((s) => [
+    int(s.vmas),
+    ...extra(s),
+    ...SCALE_OPS.map((op) => fmtNs(perOp(s)[op] ?? NaN)),
+  ]);
+  return table([head, ...body], new Set(head.map((_, i) => i)));
+}
+
 function scaleText({ rows, skipped }: ScaleResult): string[] {
-  const opTable = (perOp: (s: ScaleRow) => Record<string, number>, extra: string[][]) =>
-    table(
-      [
-        ["VMAs", ...(extra[0] ?? []), ...SCALE_OPS],
-        ...rows.map((s, i) => [
-          int(s.vmas),
-          ...(extra[i + 1] ?? []),
-          ...SCALE_OPS.map((op) => fmtNs(perOp(s)[op] ?? NaN)),
-        ]),
-      ],
-      new Set([
-        0,
-        ...(extra[0] ?? []).map((_, i) => i + 1),
-        ...SCALE_OPS.map((_, i) => i + 1 + (extra[0]?.length ?? 0)),
-      ]),
-    );
   const lines = [
     `Scale: one mm of N VMAs with ${SCALE_VMA_PAGES} resident pages each; time per operation on VMAs spread over it`,
     "",
     ...opTable(
+      rows,
       (s) => s.nsPerOp,
-      [
-        ["resident pages", "build", "heap"],
-        ...rows.map((s) => [
-          int(s.residentPages),
-          `${s.buildS.toFixed(1)} s`,
-          `${(s.heapBytes / 2 ** 20).toFixed(0)} MiB`,
-        ]),
+      ["resident pages", "build", "heap"],
+      (s) => [
+        int(s.residentPages),
+        `${s.buildS.toFixed(1)} s`,
+        `${(s.heapBytes / 2 ** 20).toFixed(0)} MiB`,
       ],
     ),
   ];
@@ -186,7 +185,12 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
     "table warm in the caches), and the time of one load from memory at random (each waiting for",
     "the last) in a buffer the size of the heap",
     "",
-    ...opTable((s) => s.adjacentNsPerOp, [["load"], ...rows.map((s) => [fmtNs(s.loadNs)])]),
+    ...opTable(
+      rows,
+      (s) => s.adjacentNsPerOp,
+      ["load"],
+      (s) => [fmtNs(s.loadNs)],
+    ),
   );
   const first = rows[0];
   const last = rows[rows.length - 1];

@@ -27,6 +27,13 @@ function run(text: string) {
   return { k, records, last: records[records.length - 1]!, at, huge, violations };
 }
 
+/** The call succeeded, the PMD at page 0 maps a THP, and no invariant broke on the way. */
+function expectCollapsed(r: ReturnType<typeof run>): void {
+  expect([r.last.ret, r.last.err]).toEqual([0, ""]);
+  expect(r.huge(0)).toBe(true);
+  expect(r.violations).toEqual([]);
+}
+
 describe("MADV_COLLAPSE", () => {
   it("fails with EAGAIN on a pinned page (SCAN_PAGE_COUNT) and goes on to the next PMD", () => {
     const r = run(`mmap 0 4m rw
@@ -47,10 +54,8 @@ madvise 0 4m COLLAPSE`);
 touch 0 8p
 swapout 0 4p
 madvise 0 2m COLLAPSE`);
-    expect([r.last.ret, r.last.err]).toEqual([0, ""]);
-    expect(r.huge(0)).toBe(true);
+    expectCollapsed(r);
     for (let p = 0; p < 8; p++) expect(r.at(p)).toMatchObject({ kind: "present", pmd: true });
-    expect(r.violations).toEqual([]);
   });
 
   it("waits for a held migration to finish, then collapses", () => {
@@ -58,10 +63,8 @@ madvise 0 2m COLLAPSE`);
 touch 0 8p
 migrate 2p 2p hold
 madvise 0 2m COLLAPSE`);
-    expect([r.last.ret, r.last.err]).toEqual([0, ""]);
-    expect(r.huge(0)).toBe(true);
+    expectCollapsed(r);
     expect(r.k.migrations.size).toBe(0);
-    expect(r.violations).toEqual([]);
   });
 
   it("copies a KSM page into the THP, and KSM forgets the page once nothing maps it", () => {
@@ -70,10 +73,8 @@ madvise 0 2m MERGEABLE
 touch 0 8p
 ksm 0 8p
 madvise 0 2m COLLAPSE`);
-    expect([r.last.ret, r.last.err]).toEqual([0, ""]);
-    expect(r.huge(0)).toBe(true);
+    expectCollapsed(r);
     expect(r.k.stableNodes.size).toBe(0);
-    expect(r.violations).toEqual([]);
   });
 
   it("leaves a parent's swap entries alone: the child's pages are copied, the slots stay", () => {

@@ -12,7 +12,7 @@
 import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { handleMmFault } from "./fault.js";
-import { VM_WRITE } from "./flags.js";
+import { VM_HUGETLB, VM_NOHUGEPAGE, VM_SPECIAL, VM_WRITE } from "./flags.js";
 import { LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { ksmFolioUnmapped } from "./ksm.js";
@@ -29,18 +29,29 @@ type ScanResult =
   | "page-count" // SCAN_PAGE_COUNT: a page has references beyond its mappings (a pin)
   | "fail"; // SCAN_FAIL: the swap-in fault failed (a guard marker)
 
-/** The results after which madvise_collapse goes on to the next PMD; on others it stops. */
+/**
+ * The results after which madvise_collapse goes on to the next PMD; on others it stops.
+ * The stops on a missing page table and on a failed swap-in were probed on 6.18; the two
+ * that go on are read from madvise_collapse's switch (the kernel engine cannot pin a page
+ * or hold a migration).
+ */
 const GO_ON: ReadonlySet<ScanResult> = new Set<ScanResult>(["pte-non-present", "page-count"]);
 
 /**
- * madvise_collapse for [start, end) of one VMA that THP is allowed in (an anonymous one has
- * an anon_vma). Throws what madvise_collapse_errno makes of the last failure when not
- * every PMD holds a THP at the end: EAGAIN for a pinned page, EINVAL otherwise; also
- * EINVAL when the range lies inside one PMD without reaching its end (the kernel's
- * unsigned count of PMDs wraps around). The collapse of shmem and file pages
- * (hpage_collapse_scan_file, collapse_file) is not modelled: such a VMA is left as it is.
+ * madvise_collapse for [start, end) of `vma`. thp_vma_allowable_order(TVA_FORCED_COLLAPSE)
+ * first: the VMA must not be VM_NOHUGEPAGE nor special (VM_NO_KHUGEPAGED), must hold an
+ * aligned PMD and, if anonymous, have an anon_vma; the sysfs setting does not matter
+ * (probed in "madvise" mode on VMAs without VM_HUGEPAGE). Then each PMD of the range. Throws
+ * what madvise_collapse_errno makes of the last failure when not every PMD holds a THP at
+ * the end: EAGAIN for a pinned page, EINVAL otherwise; also EINVAL when the range lies
+ * inside one PMD without reaching its end (the count of PMDs, hend - hstart, is unsigned).
+ * The collapse of shmem and file pages (hpage_collapse_scan_file, collapse_file) is not
+ * modelled: such a VMA is left as it is.
  */
 export function madviseCollapse(k: Kernel, vma: Vma, start: number, end: number): Vma {
+  const fits = pmdStart(vma.end - HPAGE_PMD_SIZE) >= vma.start;
+  if (vma.flags & (VM_NOHUGEPAGE | VM_SPECIAL | VM_HUGETLB) || !fits) throw new Errno("EINVAL");
+  if (vma.isAnonymous && !vma.anonVma) throw new Errno("EINVAL", "no anon_vma yet");
   const hstart = pmdStart(start + HPAGE_PMD_SIZE - 1);
   const hend = pmdStart(end);
   if (hend < hstart) throw new Errno("EINVAL", "the range holds no PMD boundary");

@@ -150,16 +150,7 @@ function visitorFor(advice: number): Visit {
         return vma;
       };
     case A.COLLAPSE:
-      return (k, vma, start, end) => {
-        // madvise_collapse → thp_vma_allowable_order(TVA_FORCED_COLLAPSE): the VMA must
-        // allow THP (whatever transparent_hugepage/enabled says), not be special
-        // (VM_NO_KHUGEPAGED), hold an aligned PMD and, if anonymous, have an anon_vma
-        const fits = pmdStart(vma.end - HPAGE_PMD_SIZE) >= vma.start;
-        if (vma.flags & (VM_NOHUGEPAGE | VM_SPECIAL | VM_HUGETLB) || !fits)
-          throw new Errno("EINVAL");
-        if (vma.isAnonymous && !vma.anonVma) throw new Errno("EINVAL", "no anon_vma yet");
-        return madviseCollapse(k, vma, start, end);
-      };
+      return madviseCollapse;
     case A.GUARD_INSTALL:
       return guardInstall;
     case A.GUARD_REMOVE:
