@@ -73,9 +73,12 @@ export function completeMunmap(k: Kernel, mm: Mm, detached: Detached): void {
     zapRange(k, mm, v.start, v.end);
     unlinkAnonVmas(k, v);
   }
-  const first = vmas[0];
-  const last = vmas[vmas.length - 1];
-  if (first && last) mm.pageTable.freeTables(first.start, last.end, floor, ceiling);
+  // nothing detached (an empty range) frees nothing; reading vmas[-1] would also be a slow
+  // named-property lookup in V8
+  if (vmas.length === 0) return;
+  const first = vmas[0] as Vma;
+  const last = vmas[vmas.length - 1] as Vma;
+  mm.pageTable.freeTables(first.start, last.end, floor, ceiling);
 }
 
 /**

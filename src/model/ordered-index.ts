@@ -41,7 +41,13 @@ export class OrderedIndex<V> {
   private leafOf(key: number): number {
     const f = this.firsts;
     const g = this.finger;
-    if (g < f.length && (g === 0 || (f[g] as number) <= key) && !((f[g + 1] as number) <= key))
+    // reads stay in bounds: an array read past its end takes V8's slow path (a prototype
+    // chain lookup), and comparing its undefined takes the generic comparison
+    if (
+      g < f.length &&
+      (g === 0 || (f[g] as number) <= key) &&
+      (g + 1 === f.length || key < (f[g + 1] as number))
+    )
       return g;
     let lo = 0;
     let hi = f.length - 1;
@@ -244,9 +250,9 @@ export class OrderedIndex<V> {
       this.keys[b + j] = ks[j] as number;
       this.vals[b + j] = vs[j];
     }
-    this.firsts.splice(at, 0, ks[0] as number);
-    this.blocks.splice(at, 0, b);
-    this.counts.splice(at, 0, ks.length);
+    insertItem(this.firsts, at, ks[0] as number);
+    insertItem(this.blocks, at, b);
+    insertItem(this.counts, at, ks.length);
   }
 
   private removeLeaf(l: number): void {
@@ -256,9 +262,9 @@ export class OrderedIndex<V> {
       this.vals[b + j] = undefined;
     }
     this.free.push(b);
-    this.firsts.splice(l, 1);
-    this.blocks.splice(l, 1);
-    this.counts.splice(l, 1);
+    removeItem(this.firsts, l);
+    removeItem(this.blocks, l);
+    removeItem(this.counts, l);
   }
 
   /** Moves the upper half of full leaf `l` into a new leaf after it. */
@@ -294,4 +300,19 @@ export class OrderedIndex<V> {
     this.counts[a] = (this.counts[a] as number) + (this.counts[b] as number);
     this.removeLeaf(b);
   }
+}
+
+/**
+ * Inserts `v` at `at`: a push at the end, where splice would allocate the (empty) array of
+ * removed items (an index that empties and fills again adds and drops its only leaf).
+ */
+function insertItem(a: number[], at: number, v: number): void {
+  if (at === a.length) a.push(v);
+  else a.splice(at, 0, v);
+}
+
+/** Removes the item at `at`: a pop at the end, where splice would allocate its result. */
+function removeItem(a: number[], at: number): void {
+  if (at === a.length - 1) a.pop();
+  else a.splice(at, 1);
 }
