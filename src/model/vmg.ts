@@ -26,7 +26,11 @@ export interface Vmg {
   anonName: string | null;
   /** mremap: the source VMA (6.18.8+). */
   copiedFrom: Vma | null;
-  /** mremap: where in the source the moved range starts (model only: policies walk it). */
+  /**
+   * mremap: where in the source the moved range starts (model only: policies walk it); NaN
+   * when copiedFrom is null. An address, so a double: NaN rather than 0 keeps V8 from
+   * building vmgs with a small-integer field that every mremap then had to migrate.
+   */
   copiedStart: number;
   /** brk: only expand prev. */
   justExpand: boolean;
@@ -63,7 +67,7 @@ export function newRangeVmg(
     uffdCtx: null,
     anonName: null,
     copiedFrom: null,
-    copiedStart: 0,
+    copiedStart: NaN,
     justExpand: false,
     removeMiddle: false,
     removeNext: false,
