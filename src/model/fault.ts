@@ -250,7 +250,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   const folio = pte.folio;
   if (vma.flags & VM_SHARED) return wpPageReuse(mm, addr);
   if (!folio.isZero && folio.isAnon && !folio.isKsm) {
-    if (folio.anonExclusive) return wpPageReuse(mm, addr);
+    if (folio.pageAnonExclusive(pte.sub)) return wpPageReuse(mm, addr);
     if (folio.nrPages === 1 && folio.refcount === 1) {
       folioMoveAnonRmap(folio, vma);
       folio.anonExclusive = true;
@@ -258,7 +258,8 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
     }
     if (folio instanceof LargeFolio && canReuseLargeAnonFolio(folio)) {
       // no folio_move_anon_rmap for a large folio; SetPageAnonExclusive marks only the page
-      // written, so the folio-wide bit stays and a write to another page asks again
+      // written, so a write to another page asks again
+      folio.setPageAnonExclusive(pte.sub, true);
       return wpPageReuse(mm, addr);
     }
   }

@@ -104,12 +104,25 @@ export class Folio {
     this.flags = on ? this.flags | bit : this.flags & ~bit;
   }
 
-  /** PageAnonExclusive: only this mapping may write without COW. */
+  /**
+   * PageAnonExclusive of every page: only this mapping may write without COW. A small
+   * folio has one page; a large folio keeps the bit page by page (pageAnonExclusive).
+   */
   get anonExclusive(): boolean {
     return (this.flags & ANON_EXCLUSIVE) !== 0;
   }
   set anonExclusive(on: boolean) {
     this.flag(ANON_EXCLUSIVE, on);
+  }
+
+  /** PageAnonExclusive of page `sub`. */
+  pageAnonExclusive(_sub: number): boolean {
+    return this.anonExclusive;
+  }
+
+  /** SetPageAnonExclusive (`on`) or ClearPageAnonExclusive of page `sub`. */
+  setPageAnonExclusive(_sub: number, on: boolean): void {
+    this.anonExclusive = on;
   }
 
   /** Set when the folio was freed; a mapping to a freed folio is a model bug. */
@@ -200,6 +213,12 @@ export class LargeFolio extends Folio {
    * (try_to_map_unused_to_zeropage reads it).
    */
   private readonly dataPages: Uint8Array;
+  /**
+   * Per page, 1 while PageAnonExclusive is set: fork clears it only on the pages whose PTEs
+   * it copies (folio_try_dup_anon_rmap_ptes), and a COW reuse sets it only on the page
+   * written, so the pages of one large folio can differ.
+   */
+  private readonly exclusivePages: Uint8Array;
 
   /** `filled`: every page holds data already; otherwise the folio is zero-filled, as a fault allocates it. */
   constructor(
@@ -212,6 +231,23 @@ export class LargeFolio extends Folio {
     super(id, mapping, index);
     this.pageMapcounts = new Array<number>(nrPages).fill(0);
     this.dataPages = new Uint8Array(nrPages).fill(filled ? 1 : 0);
+    this.exclusivePages = new Uint8Array(nrPages);
+  }
+
+  /** Whether every page is anon-exclusive; setting it sets or clears every page's bit. */
+  override get anonExclusive(): boolean {
+    return this.exclusivePages.every((b) => b === 1);
+  }
+  override set anonExclusive(on: boolean) {
+    this.exclusivePages.fill(on ? 1 : 0);
+  }
+
+  override pageAnonExclusive(sub: number): boolean {
+    return this.exclusivePages[sub] === 1;
+  }
+
+  override setPageAnonExclusive(sub: number, on: boolean): void {
+    this.exclusivePages[sub] = on ? 1 : 0;
   }
 
   /**

@@ -65,14 +65,14 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
     src.start,
     src.end,
     (addr, folio, sub, writable, pmd, dirty) => {
-      if (folio.anonVma && folio.anonExclusive && folio.pins > 0) {
+      if (folio.anonVma && folio.pageAnonExclusive(sub) && folio.pins > 0) {
         // folio_try_dup_anon_rmap_pte refuses a possibly DMA-pinned exclusive page:
         // copy_present_page gives the child its own copy at once
         mapPage(dst.mm, addr, newAnonFolio(k, dst, addr), 0, writable, false, true); // pte_mkdirty
         return;
       }
       if (folio.isAnon) {
-        folio.anonExclusive = false; // folio_try_dup_anon_rmap_pte
+        folio.setPageAnonExclusive(sub, false); // folio_try_dup_anon_rmap_ptes: this page only
         folio.everShared = true;
       }
       if (cow && writable) from.setWritable(addr, false);
@@ -94,7 +94,7 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
         // shared, readable one
         const shared: MigrationPte = cow ? { ...pte, writable: false } : pte;
         from.set(addr, shared);
-        pte.folio.anonExclusive = false;
+        pte.folio.setPageAnonExclusive(pte.sub, false);
         pte.folio.everShared = true;
         to.set(addr, { ...shared });
       }

@@ -113,6 +113,23 @@ describe("KSM, pins and large folios", () => {
     expect(recs[4]!.err).toBe("EINVAL"); // not naturally aligned
     expect(violations(recs)).toEqual([]);
   });
+
+  it("fork clears PageAnonExclusive only on the pages of a large folio it shares", () => {
+    // page 2 stays in the parent alone (MADV_DONTFORK): still exclusive, so a write after
+    // mprotect took write permission away reuses it; page 0 is shared with the child, and
+    // a write to it copies it out of the folio
+    const recs = run(
+      "mmap 0 4p\nlargefolio 0 4p\nmadvise 2p 1p DONTFORK\nfork\nswitch 0\n" +
+        "mprotect 0 4p r\nmprotect 0 4p rw\ntouch 2p 1p\ntouch 0 1p\npages 0 4p\n",
+    );
+    const after = pages(recs.at(-1));
+    const large = after[1]!.model!.folio;
+    expect(after[2]!.model!.folio).toBe(large);
+    expect(after[2]!.thp).toBe(true);
+    expect(after[0]!.model!.folio).not.toBe(large);
+    expect(after[0]!.thp).toBe(false);
+    expect(violations(recs)).toEqual([]);
+  });
 });
 
 describe("detections", () => {

@@ -88,7 +88,7 @@ export function splitFolio(k: Kernel, folio: Folio): boolean {
   const parts: Folio[] = [];
   for (let i = 0; i < folio.nrPages; i++) {
     const f = new Folio(k.nextId("folio"), folio.mapping, folio.index + i);
-    f.anonExclusive = folio.anonExclusive;
+    f.anonExclusive = folio.pageAnonExclusive(i);
     f.everShared = folio.everShared;
     f.lazyfree = folio.lazyfree; // the pages keep PG_swapbacked clear
     f.dirty = dirty;

@@ -96,10 +96,11 @@ export function newThp(k: Kernel, vma: Vma, haddr: number): LargeFolio {
 }
 
 /**
- * do_huge_pmd_wp_page's reuse: when the PMD at `addr` maps the only reference to its THP
- * (folio_ref_count == 1 in the kernel; here every reference is one of its PTRS_PER_PTE
- * entries), the folio becomes this VMA's (folio_move_anon_rmap), exclusive and writable.
- * Returns false when it cannot be reused.
+ * do_huge_pmd_wp_page's reuse: the PMD at `addr` maps a THP whose head page is
+ * anon-exclusive, or that has no reference but this PMD (folio_ref_count == 1 in the
+ * kernel; here every reference is one of its PTRS_PER_PTE entries), which then becomes
+ * this VMA's (folio_move_anon_rmap) with its head page exclusive; either way the PMD becomes
+ * writable. Returns false when it cannot be reused.
  */
 export function reuseHugePmd(vma: Vma, addr: number): boolean {
   const haddr = pmdStart(addr);
@@ -107,9 +108,11 @@ export function reuseHugePmd(vma: Vma, addr: number): boolean {
   if (pte?.kind !== "present" || !pte.pmd) return false;
   const folio = pte.folio;
   if (folio.isZero || !folio.anonVma) return false;
-  if (folio.mapcount !== folio.nrPages || folio.refcount !== folio.nrPages) return false;
-  folio.mapping = vma.anonVma;
-  folio.anonExclusive = true;
+  if (!folio.pageAnonExclusive(0)) {
+    if (folio.mapcount !== folio.nrPages || folio.refcount !== folio.nrPages) return false;
+    folio.mapping = vma.anonVma;
+    folio.setPageAnonExclusive(0, true); // SetPageAnonExclusive(page): the head page only
+  }
   const table = vma.mm.pageTable;
   table.walk(haddr, haddr + HPAGE_PMD_SIZE, (a) => {
     table.setWritable(a, true);

@@ -110,7 +110,7 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
         perMm.set(p.mm, (perMm.get(p.mm) ?? 0) + 1);
         largeMappings.set(f, perMm);
       }
-      if (f.anonExclusive) {
+      if (f.pageAnonExclusive(pte.sub)) {
         const key = `${f.id}:${pte.sub}`;
         if (exclusiveSeen.has(key))
           out.push({
