@@ -3,7 +3,7 @@
 // This module is browser compatible.
 
 import type { TraceBody } from "../input/trace/events.js";
-import type { MmapFlag, Op, OpBody, Prot } from "../input/ops.js";
+import type { MmapFlag, OpBody, Prot } from "../input/ops.js";
 import type { ExecLayout, TruthVma } from "./truth.js";
 
 const MMAP_FLAGS: ReadonlySet<string> = new Set([
@@ -16,17 +16,6 @@ const MMAP_FLAGS: ReadonlySet<string> = new Set([
   "STACK",
 ]);
 const PAGE = 4096;
-
-/**
- * An operation located at `line` of `file`: `body` itself, completed (each body is built
- * for one operation, and completing it is cheaper than copying it).
- */
-export function op(body: OpBody, file: string, line: number): Op {
-  const o = body as Op;
-  o.text = body.kind;
-  o.loc = { file, line };
-  return o;
-}
 
 /** mmap at the address the trace returned, as MAP_FIXED (the area was free or replaced). */
 export function mmapOp(ev: Extract<TraceBody, { kind: "mmap" }>, file: string | null): OpBody {

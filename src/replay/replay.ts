@@ -10,7 +10,7 @@ import type { ModelOptions } from "../model/options.js";
 import type { Process } from "../model/kernel.js";
 import type { Mm } from "../model/mm.js";
 import { TASK_SIZE } from "../model/constants.js";
-import { execOps, mmapOp, mremapOp, op } from "./ops.js";
+import { execOps, mmapOp, mremapOp } from "./ops.js";
 import { TaskTable, type Task } from "./tasks.js";
 import type { Truth } from "./truth.js";
 
@@ -269,7 +269,7 @@ export class TraceReplay {
 
   private run(body: OpBody, line: number): { ret: number; err: string } {
     this.counts.ops++;
-    const r = this.machine.apply(op(body, this.file, line));
+    const r = this.machine.apply(body, { text: body.kind, loc: { file: this.file, line } });
     const found = this.machine.kernel.detections;
     if (found.length > 0) this.hooks.detected?.(found, line);
     return r;

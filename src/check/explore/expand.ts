@@ -90,7 +90,10 @@ export class Expander {
   /** The machine after `path` from the root. O(path × step). */
   replay(path: readonly number[]): Machine {
     const m = this.root();
-    for (const i of path) m.apply(this.alphabet.ops[i] as Op);
+    for (const i of path) {
+      const op = this.alphabet.ops[i] as Op;
+      m.apply(op, op);
+    }
     return m;
   }
 
@@ -108,8 +111,9 @@ export class Expander {
         const c = cloneMachine(m);
         this.applied++;
         let detected: InvariantViolation[];
+        const body = this.alphabet.ops[op] as Op;
         try {
-          c.apply(this.alphabet.ops[op] as Op);
+          c.apply(body, body);
           detected = c.kernel.detections;
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
