@@ -88,4 +88,25 @@ pages 0 2p`);
     expect(r.last.pages?.map((p) => p.swapped)).toEqual([true, true]);
     expect(r.violations).toEqual([]);
   });
+
+  it("copies what each page holds: zeroes stay zeroes through swap and COW, data stays data", () => {
+    // pages 0 and 1 are written with data, 2 and 3 with zeroes; 0 and 2 go to swap and come
+    // back, 1 and 3 are COW-copied after a fork; a split after the collapse (MADV_FREE over
+    // part of the THP) maps the all-zero pages to the zero page and keeps the others
+    const r = run(`mmap 0 2m rw
+touch 0 2p
+touch 2p 2p 0
+swapout 0 1p
+swapout 2p 1p
+fork
+switch 0
+touch 1p 1p 0
+touch 3p 1p 0
+swapin 0 4p
+madvise 0 2m COLLAPSE
+madvise 4p 1p FREE
+pages 0 4p`);
+    expect(r.violations).toEqual([]);
+    expect(r.last.pages?.map((p) => p.zero)).toEqual([false, false, true, true]);
+  });
 });

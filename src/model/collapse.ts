@@ -13,7 +13,6 @@ import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { handleMmFault } from "./fault.js";
 import { VM_HUGETLB, VM_NOHUGEPAGE, VM_SPECIAL, VM_WRITE } from "./flags.js";
-import { LargeFolio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { ksmFolioUnmapped } from "./ksm.js";
 import { dropMapping } from "./rmap.js";
@@ -137,7 +136,7 @@ function collapseHugePage(k: Kernel, vma: Vma, haddr: number): ScanResult {
     if (folio.isZero) continue;
     // __collapse_huge_page_copy: copy_mc_user_highpage, then folio_remove_rmap_pte and
     // free_folio_and_swap_cache (a folio others still swap out stays in the swap cache)
-    if (!(folio instanceof LargeFolio) || folio.holdsData(pte.sub)) thp.store(i, 1);
+    thp.copyData(i, folio, pte.sub);
     dropMapping(vma.mm, folio, pte.sub);
     ksmFolioUnmapped(k, folio);
   }

@@ -117,7 +117,7 @@ export function userAccess(
   if (pte?.kind === "present") {
     if (pte.pmd) mm.pageTable.setPmdDirty(addr);
     else if (!pte.dirty) mm.pageTable.setDirty(addr, true); // unless a write fault mapped it so
-    if (pte.folio instanceof LargeFolio) pte.folio.store(pte.sub, value);
+    pte.folio.store(pte.sub, value);
   }
   return result;
 }
@@ -208,6 +208,7 @@ function pageCacheFolio(k: Kernel, file: MappedFile, index: number): Folio {
   if (!folio) {
     folio = new Folio(k.nextId("folio"), file, index);
     folio.refcount = 1; // the page cache's reference
+    if (file.kind === "file") folio.store(0, 1); // read from the file; a new shmem page is zeroed
     file.pages.set(index, folio);
   }
   return folio;
@@ -234,7 +235,9 @@ function fileFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResu
     return "ok";
   }
   anonVmaPrepare(k, vma); // do_cow_fault
-  mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, true, false, true);
+  const copy = newAnonFolio(k, vma, addr);
+  copy.copyData(0, folio, 0);
+  mapPage(vma.mm, addr, copy, 0, true, false, true);
   return "ok";
 }
 
@@ -265,6 +268,7 @@ function doWpPage(k: Kernel, vma: Vma, addr: number): FaultResult {
   }
   anonVmaPrepare(k, vma);
   const copy = newAnonFolio(k, vma, addr);
+  copy.copyData(0, folio, pte.sub); // wp_page_copy: the zero page copies as zeroes
   mm.pageTable.clear(addr);
   dropMapping(mm, folio, pte.sub);
   ksmFolioUnmapped(k, folio);

@@ -24,7 +24,8 @@ const EVER_SHARED = 4;
 const ZERO = 8;
 const LAZYFREE = 16;
 const DIRTY = 32;
-const PINS_SHIFT = 6;
+const DATA = 64;
+const PINS_SHIFT = 7;
 const BOOLEANS = (1 << PINS_SHIFT) - 1;
 
 /** Folio.index is kept as floor(index / INDEX_SPLIT) and the remainder: two small integers. */
@@ -170,6 +171,29 @@ export class Folio {
     this.flag(DIRTY, on);
   }
 
+  /**
+   * Whether page `sub` may hold non-zero data: a store of a non-zero byte put some there, or
+   * it was copied from a page that did. Not a kernel field: the model keeps no page
+   * contents, and a THP split asks only whether a page is still all zero
+   * (try_to_map_unused_to_zeropage reads it). A fault or a populate allocates zeroed pages.
+   */
+  holdsData(_sub: number): boolean {
+    return (this.flags & DATA) !== 0;
+  }
+
+  /**
+   * A store of the byte `value` into page `sub`. A zero store leaves the page as it was:
+   * the model does not know which bytes held data, so it never turns a page back to zero.
+   */
+  store(_sub: number, value: number): void {
+    if (value !== 0) this.flags |= DATA;
+  }
+
+  /** Page `sub` of this new folio gets the contents of page `fromSub` of `from` (a copy). */
+  copyData(sub: number, from: Folio, fromSub: number): void {
+    if (from.holdsData(fromSub)) this.store(sub, 1);
+  }
+
   /** The shared zero page: mapped read-only, never counted in RSS. */
   get isZero(): boolean {
     return (this.flags & ZERO) !== 0;
@@ -207,11 +231,7 @@ Folio.prototype.swap = null;
 export class LargeFolio extends Folio {
   /** Per page, the PTEs mapping it (the pages' _mapcount); one entry a page. */
   private readonly pageMapcounts: number[];
-  /**
-   * Per page, 1 once a store put non-zero data in it. Not a kernel field: the model keeps
-   * no page contents, and a split asks only whether a page is still all zero
-   * (try_to_map_unused_to_zeropage reads it).
-   */
+  /** Per page, 1 once it may hold non-zero data (Folio.holdsData). */
   private readonly dataPages: Uint8Array;
   /**
    * Per page, 1 while PageAnonExclusive is set: fork clears it only on the pages whose PTEs
@@ -250,16 +270,11 @@ export class LargeFolio extends Folio {
     this.exclusivePages[sub] = on ? 1 : 0;
   }
 
-  /**
-   * A store of the byte `value` into page `sub`. A zero store leaves the page as it was:
-   * the model does not know which bytes held data, so it never turns a page back to zero.
-   */
-  store(sub: number, value: number): void {
+  override store(sub: number, value: number): void {
     if (value !== 0) this.dataPages[sub] = 1;
   }
 
-  /** Whether page `sub` may hold non-zero data (memchr_inv over it would find some). */
-  holdsData(sub: number): boolean {
+  override holdsData(sub: number): boolean {
     return this.dataPages[sub] === 1;
   }
 

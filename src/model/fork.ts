@@ -68,7 +68,9 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
       if (folio.anonVma && folio.pageAnonExclusive(sub) && folio.pins > 0) {
         // folio_try_dup_anon_rmap_pte refuses a possibly DMA-pinned exclusive page:
         // copy_present_page gives the child its own copy at once
-        mapPage(dst.mm, addr, newAnonFolio(k, dst, addr), 0, writable, false, true); // pte_mkdirty
+        const copy = newAnonFolio(k, dst, addr);
+        copy.copyData(0, folio, sub);
+        mapPage(dst.mm, addr, copy, 0, writable, false, true); // pte_mkdirty
         return;
       }
       if (folio.isAnon) {

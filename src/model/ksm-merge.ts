@@ -29,6 +29,7 @@ export function ksmMergeRange(k: Kernel, mm: Mm, start: number, end: number): nu
     // write_protect_page: a dirty PTE's bit moves to the folio (folio_mark_dirty) before
     // pte_mkclean; replace_page then maps the KSM page with a clean PTE
     if (pte.dirty) ksmFolio.dirty = true;
+    ksmFolio.copyData(0, old, 0);
     mm.pageTable.clear(addr); // replace_page: write-protected, then pointed at the KSM page
     dropMapping(mm, old);
     mapPage(mm, addr, ksmFolio, 0, false);
@@ -53,6 +54,8 @@ export function breakKsm(k: Kernel, vma: Vma, start: number, end: number): void 
     dropMapping(vma.mm, pte.folio);
     ksmFolioUnmapped(k, pte.folio);
     anonVmaPrepare(k, vma);
-    mapPage(vma.mm, addr, newAnonFolio(k, vma, addr), 0, (vma.flags & VM_WRITE) !== 0);
+    const copy = newAnonFolio(k, vma, addr);
+    copy.copyData(0, pte.folio, 0);
+    mapPage(vma.mm, addr, copy, 0, (vma.flags & VM_WRITE) !== 0);
   });
 }

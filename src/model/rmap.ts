@@ -57,6 +57,7 @@ export function deleteFromSwapCache(folio: Folio): void {
   const slot = folio.swap;
   if (!slot) return;
   slot.cache = null;
+  slot.holdsData = folio.holdsData(0);
   folio.swap = null;
   putFolio(folio);
 }

@@ -8,6 +8,8 @@ export class SwapSlot {
   count = 0;
   /** The swap cache: the folio still holding this slot's data, or null once dropped. */
   cache: Folio | null = null;
+  /** What was written out: whether the page held data when it left the swap cache. */
+  holdsData = false;
   freed = false;
 
   constructor(readonly id: number) {}

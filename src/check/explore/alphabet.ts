@@ -47,6 +47,8 @@ export interface StateView {
    * "writable" (a present PTE and whether it is), else the entry's kind ("swap", "migration"…).
    */
   pte(addr: number): string;
+  /** Whether the page a present PTE maps at a relative address holds data (Folio.holdsData). */
+  holdsData(addr: number): boolean;
 }
 
 /** One row of the alphabet. */
@@ -119,13 +121,14 @@ const changesProt = (op: OpBody, s: StateView): boolean => {
 /**
  * A write stops at the first page it may not write (SIGSEGV: no VMA, or one without
  * VM_WRITE), and a page with a writable PTE needs no fault (handle_mm_fault is not reached).
- * So nothing changes unless a page before the first forbidden one lacks a writable PTE.
+ * So nothing changes unless a page before the first forbidden one lacks a writable PTE, or
+ * has one but holds no data yet (a populated page: the store puts the first data there).
  */
 const faultsWrite = (op: OpBody, s: StateView): boolean => {
   if (op.kind !== "touch" || s.current === null) return false;
   for (const a of pages(op.addr, op.len)) {
     if (vmaAt(s, a)?.write !== true) return false;
-    if (s.pte(a) !== "writable") return true;
+    if (s.pte(a) !== "writable" || !s.holdsData(a)) return true;
   }
   return false;
 };
@@ -415,6 +418,10 @@ export function viewOf(m: Machine): StateView {
       if (pte === undefined) return "none";
       if (pte.kind !== "present") return pte.kind;
       return pte.writable ? "writable" : "present";
+    },
+    holdsData: (addr) => {
+      const pte = mm?.pageTable.get(base + addr);
+      return pte?.kind === "present" && pte.folio.holdsData(pte.sub);
     },
   };
 }
