@@ -69,7 +69,7 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
         // folio_try_dup_anon_rmap_pte refuses a possibly DMA-pinned exclusive page:
         // copy_present_page gives the child its own copy at once
         const copy = newAnonFolio(k, dst, addr);
-        copy.copyData(0, folio, sub);
+        copy.copyData(0, folio, sub); // copy_present_page: copy_user_highpage
         mapPage(dst.mm, addr, copy, 0, writable, false, true); // pte_mkdirty
         return;
       }

@@ -29,7 +29,7 @@ export function ksmMergeRange(k: Kernel, mm: Mm, start: number, end: number): nu
     // write_protect_page: a dirty PTE's bit moves to the folio (folio_mark_dirty) before
     // pte_mkclean; replace_page then maps the KSM page with a clean PTE
     if (pte.dirty) ksmFolio.dirty = true;
-    ksmFolio.copyData(0, old, 0);
+    ksmFolio.copyData(0, old, 0); // pages_identical: merged pages hold what the KSM page holds
     mm.pageTable.clear(addr); // replace_page: write-protected, then pointed at the KSM page
     dropMapping(mm, old);
     mapPage(mm, addr, ksmFolio, 0, false);
@@ -55,7 +55,7 @@ export function breakKsm(k: Kernel, vma: Vma, start: number, end: number): void 
     ksmFolioUnmapped(k, pte.folio);
     anonVmaPrepare(k, vma);
     const copy = newAnonFolio(k, vma, addr);
-    copy.copyData(0, pte.folio, 0);
+    copy.copyData(0, pte.folio, 0); // break_ksm's write fault: wp_page_copy
     mapPage(vma.mm, addr, copy, 0, (vma.flags & VM_WRITE) !== 0);
   });
 }

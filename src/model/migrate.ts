@@ -79,7 +79,7 @@ export function finishMigration(k: Kernel, old: Folio): void {
   dst.everShared = old.everShared;
   dst.dirty = old.dirty; // folio_migrate_flags
   dst.lazyfree = old.lazyfree; // folio_migrate_mapping copies PG_swapbacked
-  dst.copyData(0, old, 0);
+  dst.copyData(0, old, 0); // folio_mc_copy
   restoreMigrationPtes(k, old, dst);
   old.freed = true;
   if (av) putAnonVma(k, av); // drop the pin of migrate_folio_unmap

@@ -91,7 +91,7 @@ export function splitFolio(k: Kernel, folio: Folio): boolean {
     f.anonExclusive = folio.pageAnonExclusive(i);
     f.everShared = folio.everShared;
     f.lazyfree = folio.lazyfree; // the pages keep PG_swapbacked clear
-    f.copyData(0, folio, i);
+    f.copyData(0, folio, i); // __split_folio_to_order: each page keeps its contents
     f.dirty = dirty;
     parts.push(f);
   }

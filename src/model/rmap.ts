@@ -57,7 +57,7 @@ export function deleteFromSwapCache(folio: Folio): void {
   const slot = folio.swap;
   if (!slot) return;
   slot.cache = null;
-  slot.holdsData = folio.holdsData(0);
+  slot.holdsData = folio.holdsData(0); // what swap_writeout wrote to the slot
   folio.swap = null;
   putFolio(folio);
 }

@@ -89,7 +89,7 @@ export function doSwapPage(k: Kernel, vma: Vma, addr: number, pte: SwapPte, writ
     folio = new Folio(k.nextId("folio"), pte.exclusive ? av : av.root, vma.linearIndex(addr));
     folio.swap = slot; // swapin_readahead adds it to the swap cache
     folio.refcount = 1;
-    if (slot.holdsData) folio.store(0, 1);
+    if (slot.holdsData) folio.store(0, 1); // swap_read_folio
     slot.cache = folio;
   }
   const exclusive = pte.exclusive;
