@@ -8,16 +8,21 @@ import type { Vma } from "./vma.js";
 /**
  * One link between a VMA and an anon_vma (struct anon_vma_chain). `next` is the VMA's next
  * older link: vma->anon_vma_chain is a list, newest first (anon_vma_chain_link adds at the
- * head), so a VMA with one anon_vma costs one small object and no array.
+ * head), so a VMA with one anon_vma costs one small object and no array. `before` and
+ * `after` are its neighbours in its anon_vma's tree (null while in none).
  */
 export interface AnonVmaChain {
   readonly vma: Vma;
   readonly anonVma: AnonVma;
   next: AnonVmaChain | null;
+  before: AnonVmaChain | null;
+  after: AnonVmaChain | null;
 }
 
-/** Up to this many AVCs an anon_vma keeps them in an array; more go in a Set. */
-const FEW = 8;
+/** anon_vma_chain_alloc: a link of `vma` to `anonVma`, before `next` on the VMA's chain. */
+export function newAvc(vma: Vma, anonVma: AnonVma, next: AnonVmaChain | null): AnonVmaChain {
+  return { vma, anonVma, next, before: null, after: null };
+}
 
 export class AnonVma {
   root: AnonVma = this;
@@ -30,13 +35,13 @@ export class AnonVma {
   numActiveVmas = 0;
   /**
    * The interval tree (rb_root) of AVCs. Keys derive from each VMA's current pgoff range,
-   * so a set is enough: rmap walks test the range themselves. Most anon_vmas have one or
-   * two AVCs, and a Set costs about 150 bytes (and more time to build): one AVC is kept
-   * as it is, up to FEW in an array, more in a Set; in the order they were added (a Set's
-   * order). Unordered, as a Set, to the explorer's state key (src/check/explore/canonical.ts).
+   * so the model keeps the AVCs in a plain list: rmap walks test the range themselves. It
+   * is circular and doubly linked through the AVCs themselves (this is the oldest; its
+   * `before` the newest), so that a link or unlink costs no allocation and no search, as
+   * the rb-tree's links live in struct anon_vma_chain. Walked in the order the AVCs were
+   * added; unordered to the explorer's state key (src/check/explore/canonical.ts).
    */
-  private tree: AnonVmaChain | AnonVmaChain[] | Set<AnonVmaChain> | null = null;
-  freed = false;
+  private oldest: AnonVmaChain | null = null;
 
   constructor(readonly id: number) {}
 
@@ -48,50 +53,64 @@ export class AnonVma {
     return `av${this.id}`;
   }
 
-  /** The number of AVCs in the tree. */
-  get avcCount(): number {
-    const t = this.tree;
-    if (t === null) return 0;
-    if (t instanceof Set) return t.size;
-    return Array.isArray(t) ? t.length : 1;
+  /** Freed by put_anon_vma: its last reference is gone. */
+  get freed(): boolean {
+    return this.refcount === 0;
   }
 
-  /** The tree's AVCs, in the order they were added. */
-  avcs(): Iterable<AnonVmaChain> {
-    const t = this.tree;
-    if (t === null) return [];
-    return t instanceof Set || Array.isArray(t) ? t : [t];
+  /** RB_EMPTY_ROOT: no AVC is in the tree. */
+  get treeEmpty(): boolean {
+    return this.oldest === null;
+  }
+
+  /** The number of AVCs in the tree (a walk). */
+  get avcCount(): number {
+    return this.avcs().length;
+  }
+
+  /** The tree's AVCs, in the order they were added (a snapshot). */
+  avcs(): AnonVmaChain[] {
+    const out: AnonVmaChain[] = [];
+    const first = this.oldest;
+    if (first === null) return out;
+    let avc = first;
+    do {
+      out.push(avc);
+      avc = avc.after as AnonVmaChain;
+    } while (avc !== first);
+    return out;
   }
 
   hasAvc(avc: AnonVmaChain): boolean {
-    const t = this.tree;
-    if (t === null) return false;
-    if (t instanceof Set) return t.has(avc);
-    return Array.isArray(t) ? t.includes(avc) : t === avc;
+    return avc.anonVma === this && avc.after !== null;
   }
 
   /** anon_vma_interval_tree_insert. */
   insertAvc(avc: AnonVmaChain): void {
-    const t = this.tree;
-    if (t === null) this.tree = avc;
-    else if (t instanceof Set) t.add(avc);
-    else if (!Array.isArray(t)) this.tree = [t, avc];
-    else if (t.length < FEW) t.push(avc);
-    else this.tree = new Set(t).add(avc);
+    const first = this.oldest;
+    if (first === null) {
+      this.oldest = avc.before = avc.after = avc;
+      return;
+    }
+    const last = first.before as AnonVmaChain;
+    avc.before = last;
+    avc.after = first;
+    last.after = avc;
+    first.before = avc;
   }
 
   /** anon_vma_interval_tree_remove. */
   removeAvc(avc: AnonVmaChain): void {
-    const t = this.tree;
-    if (t === avc) this.tree = null;
-    else if (t instanceof Set) t.delete(avc);
-    else if (Array.isArray(t)) {
-      const i = t.indexOf(avc);
-      if (i < 0) return;
-      for (let j = i + 1; j < t.length; j++) t[j - 1] = t[j] as AnonVmaChain;
-      t.pop();
-      if (t.length === 1) this.tree = t[0] as AnonVmaChain;
+    if (!this.hasAvc(avc)) return;
+    const after = avc.after as AnonVmaChain;
+    if (after === avc) this.oldest = null;
+    else {
+      const before = avc.before as AnonVmaChain;
+      before.after = after;
+      after.before = before;
+      if (this.oldest === avc) this.oldest = after;
     }
+    avc.before = avc.after = null;
   }
 }
 
@@ -104,7 +123,7 @@ export function anonVmaAlloc(k: Kernel): AnonVma {
 
 /** anon_vma_chain_link: link `vma` to `anonVma`, at the head of the VMA's chain. */
 export function anonVmaChainLink(vma: Vma, anonVma: AnonVma): void {
-  const avc: AnonVmaChain = { vma, anonVma, next: vma.chain };
+  const avc = newAvc(vma, anonVma, vma.chain);
   vma.chain = avc;
   anonVma.insertAvc(avc);
 }
@@ -126,7 +145,7 @@ function cloneLinks(dst: Vma, src: Vma, avc: AnonVmaChain | null): AnonVmaChain 
   if (avc === null) return dst.chain;
   const older = cloneLinks(dst, src, avc.next);
   const av = avc.anonVma;
-  const copy: AnonVmaChain = { vma: dst, anonVma: av, next: older }; // anon_vma_chain_link
+  const copy = newAvc(dst, av, older); // anon_vma_chain_link
   av.insertAvc(copy);
   if (dst.anonVma === null && src.anonVma !== null && av.numChildren < 2 && av.numActiveVmas === 0)
     dst.anonVma = av;
@@ -161,7 +180,7 @@ export function unlinkAnonVmas(k: Kernel, vma: Vma): void {
   for (let avc = vma.chain; avc !== null; avc = avc.next) {
     const av = avc.anonVma;
     av.removeAvc(avc);
-    if (av.avcCount === 0) {
+    if (av.treeEmpty) {
       av.parent.numChildren--;
       (emptied ??= []).push(av);
     }
@@ -177,14 +196,9 @@ export function unlinkAnonVmas(k: Kernel, vma: Vma): void {
 /** put_anon_vma / __put_anon_vma: drop a reference; free at zero, then drop the root's pin. */
 export function putAnonVma(k: Kernel, av: AnonVma): void {
   if (--av.refcount > 0) return;
-  freeAnonVma(k, av);
+  k.liveAnonVmas--; // anon_vma_free
   const root = av.root;
-  if (root !== av && --root.refcount === 0) freeAnonVma(k, root);
-}
-
-function freeAnonVma(k: Kernel, av: AnonVma): void {
-  av.freed = true;
-  k.liveAnonVmas--;
+  if (root !== av && --root.refcount === 0) k.liveAnonVmas--;
 }
 
 /**
