@@ -10,6 +10,7 @@ import type { MappedFile } from "./file.js";
 import type { StableNode } from "./ksm.js";
 import type { Mm } from "./mm.js";
 import type { SwapSlot } from "./swap-slot.js";
+import { highPart, joinParts, lowPart } from "./small-int.js";
 
 /** What folio->mapping points at: an anon_vma, a KSM stable node, a file, or nothing. */
 export type FolioMapping = AnonVma | StableNode | MappedFile;
@@ -27,9 +28,6 @@ const DIRTY = 32;
 const DATA = 64;
 const PINS_SHIFT = 7;
 const BOOLEANS = (1 << PINS_SHIFT) - 1;
-
-/** Folio.index is kept as floor(index / INDEX_SPLIT) and the remainder: two small integers. */
-const INDEX_SPLIT = 2 ** 30;
 
 /**
  * A folio. For anonymous folios `mapping` is the anon_vma (page->mapping with
@@ -69,13 +67,11 @@ export class Folio {
 
   /** folio->index: the page index of the folio's first page (see the class comment). */
   get index(): number {
-    return this.indexHi * INDEX_SPLIT + this.indexLo;
+    return joinParts(this.indexHi, this.indexLo);
   }
   set index(i: number) {
-    const hi = Math.floor(i / INDEX_SPLIT);
-    // `| 0`: exact for indexes below 2^53, and keeps both fields small integers (Smis)
-    this.indexHi = hi | 0;
-    this.indexLo = (i - hi * INDEX_SPLIT) | 0;
+    this.indexHi = highPart(i);
+    this.indexLo = lowPart(i);
   }
 
   /** folio_nr_pages: 1 for a small folio (LargeFolio counts its own). */

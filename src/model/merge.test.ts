@@ -95,7 +95,7 @@ describe("vma_merge_new_range", () => {
     expect(
       vmaMergeNewRange(h.k, newRangeVmg(h.mm, prev, null, 3 * P, 4 * P, 9, F, null)),
     ).toBeNull();
-    prev.pgoff = 5; // the record shows the pgoffs of the attempt, not of later states
+    prev.setRange(prev.start, prev.end, 5); // the record shows the pgoffs of the attempt, not of later states
     expect(first(h)?.prev).toEqual({
       merged: false,
       reason: "pgoff-not-linear",

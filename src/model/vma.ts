@@ -3,6 +3,7 @@
 
 import type { AnonVma, AnonVmaChain } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
+import { highPart, joinParts, lowPart, smallInt } from "./small-int.js";
 import type { Mm } from "./mm.js";
 import type { MappedFile } from "./file.js";
 
@@ -42,22 +43,31 @@ export class Vma {
   chain: AnonVmaChain | null = null;
   attrs: VmaAttrs = DEFAULT_ATTRS;
   /**
-   * vma_pages, kept instead of vm_end: a page count is a small integer, which V8 stores in
-   * the object, where an address takes a boxed double of its own.
+   * vma_pages, kept instead of vm_end: a page count is a small integer (smallInt), which V8
+   * stores in the object, where an address takes a boxed double of its own.
    */
   pages: number;
+  /** vm_pgoff in two small integers (see small-int.ts): an anonymous pgoff is an address's. */
+  private pgoffHi: number;
+  private pgoffLo: number;
 
   constructor(
     public mm: Mm,
     public start: number,
     end: number,
-    /** vm_pgoff, in pages (absolute). */
-    public pgoff: number,
+    pgoff: number,
     public flags: number,
     file: MappedFile | null,
   ) {
-    this.pages = (end - start) / PAGE_SIZE;
+    this.pages = smallInt((end - start) / PAGE_SIZE);
+    this.pgoffHi = highPart(pgoff);
+    this.pgoffLo = lowPart(pgoff);
     if (file !== null) this.attrs = { ...DEFAULT_ATTRS, file };
+  }
+
+  /** vm_pgoff, in pages (absolute). */
+  get pgoff(): number {
+    return joinParts(this.pgoffHi, this.pgoffLo);
   }
 
   get file(): MappedFile | null {
@@ -114,8 +124,9 @@ export class Vma {
   /** vma_set_range. */
   setRange(start: number, end: number, pgoff: number): void {
     this.start = start;
-    this.pages = (end - start) / PAGE_SIZE;
-    this.pgoff = pgoff;
+    this.pages = smallInt((end - start) / PAGE_SIZE);
+    this.pgoffHi = highPart(pgoff);
+    this.pgoffLo = lowPart(pgoff);
   }
 
   /** vm_area_dup: a field copy with an empty chain (callers clone the chain). */

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import type { Mm } from "./mm.js";
+import { highPart, joinParts, lowPart, smallInt } from "./small-int.js";
+import { Vma } from "./vma.js";
+
+describe("small-int", () => {
+  it("splits integers below 2^53 into two int32 parts and joins them back exactly", () => {
+    for (const n of [
+      0,
+      1,
+      2 ** 30 - 1,
+      2 ** 30,
+      2 ** 31,
+      0x7f84b30cd,
+      2 ** 35 + 12345,
+      2 ** 53 - 1,
+    ]) {
+      const hi = highPart(n);
+      const lo = lowPart(n);
+      expect(hi | 0).toBe(hi);
+      expect(lo | 0).toBe(lo);
+      expect(lo).toBeGreaterThanOrEqual(0);
+      expect(lo).toBeLessThan(2 ** 30);
+      expect(joinParts(hi, lo)).toBe(n);
+    }
+  });
+
+  it("keeps a number outside int32 as it is", () => {
+    expect(smallInt(4096 / 4096)).toBe(1);
+    expect(smallInt(-5)).toBe(-5);
+    expect(smallInt(2 ** 31)).toBe(2 ** 31);
+    expect(smallInt(2 ** 35)).toBe(2 ** 35);
+  });
+
+  it("keeps a VMA of 2^31 pages or more (ASan's 16 TiB shadow) and its pgoff exact", () => {
+    const start = 2 ** 40;
+    const end = start + 2 ** 44;
+    const v = new Vma(null as unknown as Mm, start, end, start / 4096 + 7, 0, null);
+    expect(v.end).toBe(end);
+    expect(v.pages).toBe(2 ** 32);
+    expect(v.pgoff).toBe(start / 4096 + 7);
+    v.setRange(end - 4096, end, 2 ** 35 + 1);
+    expect([v.start, v.end, v.pages, v.pgoff]).toEqual([end - 4096, end, 1, 2 ** 35 + 1]);
+  });
+});
