@@ -3,7 +3,7 @@
 // This module is browser compatible.
 
 import type { TraceBody } from "../input/trace/events.js";
-import type { MmapFlag, OpBody, Prot } from "../input/ops.js";
+import type { MmapFlag, MremapFlag, OpBody, Prot } from "../input/ops.js";
 import type { ExecLayout, TruthVma } from "./truth.js";
 
 const MMAP_FLAGS: ReadonlySet<string> = new Set([
@@ -35,18 +35,21 @@ export function mmapOp(ev: Extract<TraceBody, { kind: "mmap" }>, file: string | 
   };
 }
 
-/** mremap to where the trace says the range went. */
+/** mremap to where the trace says the range went (a move as MAYMOVE|FIXED). */
 export function mremapOp(ev: Extract<TraceBody, { kind: "mremap" }>): OpBody {
   const moved = ev.ret !== ev.addr || ev.flags.includes("FIXED");
-  const flags = ev.flags.filter((f) => f === "MAYMOVE" || f === "FIXED" || f === "DONTUNMAP");
-  if (moved && !flags.includes("FIXED")) flags.push("FIXED");
-  if (moved && !flags.includes("MAYMOVE")) flags.push("MAYMOVE");
+  const flags: MremapFlag[] = moved
+    ? ["MAYMOVE", "FIXED"]
+    : ev.flags.includes("MAYMOVE")
+      ? ["MAYMOVE"]
+      : [];
+  if (ev.flags.includes("DONTUNMAP")) flags.push("DONTUNMAP");
   return {
     kind: "mremap",
     addr: ev.addr,
     oldLen: ev.oldLen,
     newLen: ev.newLen,
-    flags: flags as Array<"MAYMOVE" | "FIXED" | "DONTUNMAP">,
+    flags,
     newAddr: moved ? ev.ret : null,
   };
 }
