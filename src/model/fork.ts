@@ -15,7 +15,7 @@ import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import type { MigrationPte, PageTable, SwapPte } from "./page-table.js";
 import { mapPage, newAnonFolio, zapRange } from "./rmap.js";
-import { HPAGE_PMD_SIZE } from "./thp.js";
+import { HPAGE_PMD_SIZE, splitPinnedHugePmds } from "./thp.js";
 import type { Vma } from "./vma.js";
 
 /**
@@ -60,6 +60,7 @@ function copyPageRange(k: Kernel, dst: Vma, src: Vma): void {
   const from = src.mm.pageTable;
   const to = dst.mm.pageTable;
   copyPageTables(from, to, src.start, src.end);
+  splitPinnedHugePmds(src.mm, src.start, src.end); // copy_huge_pmd
   // the walk changes only the parent's entry it visits: the child's table is another
   from.walk(
     src.start,

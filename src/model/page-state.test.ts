@@ -102,6 +102,24 @@ describe("KSM, pins and large folios", () => {
     expect(violations(recs)).toEqual([]);
   });
 
+  it("fork splits a pinned exclusive THP's PMD and copies every page for the child (copy_huge_pmd)", () => {
+    // the parent reuses the THP once the child dropped it: its head page becomes exclusive
+    const recs = run(
+      "mmap 2048p 512p\nmadvise 2048p 512p HUGEPAGE\ntouch 2049p 1p\nfork\n" +
+        "mmap 2048p 512p rw FIXED\nswitch 0\npin 2048p 327p\nfork stay\npages 2048p 512p\n" +
+        "switch 2\npages 2048p 512p\n",
+    );
+    const parent = recs[8]!;
+    expect(parent.vmas[0]!.thp_kb).toBe(0); // mapped by PTEs now
+    const large = pages(parent)[0]!.model!.folio;
+    expect(pages(parent).every((p) => p.thp && p.exclusive && p.model?.folio === large)).toBe(true);
+    const child = pages(recs[10]);
+    expect(child).toHaveLength(512);
+    expect(new Set(child.map((p) => p.model?.folio)).size).toBe(512);
+    expect(child.every((p) => !p.thp && p.exclusive && p.mapcount === 1)).toBe(true);
+    expect(violations(recs)).toEqual([]);
+  });
+
   it("a large folio is mapped by PTEs and may straddle a VMA split", () => {
     const recs = run(
       "mmap 0 4p\nlargefolio 0 4p\nmprotect 2p 2p r\npages 0 4p\nlargefolio 1p 2p\n",

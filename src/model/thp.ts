@@ -100,7 +100,9 @@ export function newThp(k: Kernel, vma: Vma, haddr: number): LargeFolio {
  * anon-exclusive, or that has no reference but this PMD (folio_ref_count == 1 in the
  * kernel; here every reference is one of its PTRS_PER_PTE entries), which then becomes
  * this VMA's (folio_move_anon_rmap) with its head page exclusive; either way the PMD becomes
- * writable. Returns false when it cannot be reused.
+ * writable. Returns false when it cannot be reused. While a THP is mapped by its PMD the
+ * model keeps the head page's PageAnonExclusive on every page: __split_huge_pmd_locked hands
+ * the head's bit to every page it maps by PTE (folio_add_anon_rmap_ptes, RMAP_EXCLUSIVE).
  */
 export function reuseHugePmd(vma: Vma, addr: number): boolean {
   const haddr = pmdStart(addr);
@@ -111,7 +113,7 @@ export function reuseHugePmd(vma: Vma, addr: number): boolean {
   if (!folio.pageAnonExclusive(0)) {
     if (folio.mapcount !== folio.nrPages || folio.refcount !== folio.nrPages) return false;
     folio.mapping = vma.anonVma;
-    folio.setPageAnonExclusive(0, true); // SetPageAnonExclusive(page): the head page only
+    folio.anonExclusive = true; // SetPageAnonExclusive(page) of the head: the PMD's bit
   }
   const table = vma.mm.pageTable;
   table.walk(haddr, haddr + HPAGE_PMD_SIZE, (a) => {
@@ -137,6 +139,25 @@ export function splitHugePmd(mm: Mm, addr: number): void {
     folio.subLargeMapcount(mm, 1);
   }
   mm.pageTable.clearPmd(haddr);
+}
+
+/**
+ * copy_huge_pmd's refusal to share: a PMD-mapped anonymous THP that is exclusive and may be
+ * DMA-pinned fails folio_try_dup_anon_rmap_pmd, so fork splits the parent's PMD
+ * (__split_huge_pmd, every page keeping the head's exclusive bit) and copies the range one
+ * PTE at a time, where each pinned exclusive page is copied for the child.
+ */
+export function splitPinnedHugePmds(mm: Mm, start: number, end: number): void {
+  const table = mm.pageTable;
+  for (
+    let a = table.nextTable(start);
+    a !== undefined && a < end;
+    a = table.nextTable(a + HPAGE_PMD_SIZE)
+  ) {
+    if (!table.isPmdMapped(a)) continue;
+    const folio = table.folioAt(a) as Folio;
+    if (folio.anonVma && folio.pageAnonExclusive(0) && folio.pins > 0) splitHugePmd(mm, a);
+  }
 }
 
 /**
