@@ -93,6 +93,19 @@ describe("invariants", () => {
       expect(checkInvariants(thp().k)).toEqual([]);
     });
 
+    it("I-exclusive: a page of a PMD mapping whose bit differs from the head's", () => {
+      const m = new Machine({ ...DEFAULT_OPTIONS });
+      for (const op of parseScenario("mmap 0 2m\nmadvise 0 2m HUGEPAGE\ntouch 0 1p\n", "t.vms"))
+        m.step(op);
+      const k = m.kernel;
+      const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as LargeFolio;
+      expect(checkInvariants(k)).toEqual([]);
+      folio.setPageAnonExclusive(5, false);
+      expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
+        `I-exclusive ${folio.name}: page 5 of a PMD mapping differs from the head in PageAnonExclusive`,
+      ]);
+    });
+
     it("catches a large mapcount the page tables do not explain", () => {
       const { k, folio, mm } = thp();
       folio.addLargeMapcount(mm(1), 1);

@@ -110,6 +110,14 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
         perMm.set(p.mm, (perMm.get(p.mm) ?? 0) + 1);
         largeMappings.set(f, perMm);
       }
+      if (pte.pmd && f.pageAnonExclusive(pte.sub) !== f.pageAnonExclusive(0)) {
+        // a PMD mapping has one PageAnonExclusive, the head page's, which a split hands to
+        // every page (__split_huge_pmd_locked): the model keeps it on every page
+        out.push({
+          id: "I-exclusive",
+          message: `${f.name}: page ${pte.sub} of a PMD mapping differs from the head in PageAnonExclusive`,
+        });
+      }
       if (f.pageAnonExclusive(pte.sub)) {
         const key = `${f.id}:${pte.sub}`;
         if (exclusiveSeen.has(key))
