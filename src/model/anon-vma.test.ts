@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type AnonVmaChain, newAvc } from "./anon-vma.js";
+import { AnonVmaChain } from "./anon-vma.js";
 import { harness } from "./harness.test-util.js";
 
 describe("AnonVma's tree of AVCs", () => {
   const { vma, anonVma } = harness();
   /** n distinct AVCs of the harness's VMAs, all to `av`. */
   const avcs = (av: ReturnType<typeof anonVma>, n: number): AnonVmaChain[] =>
-    Array.from({ length: n }, (_, i) => newAvc(vma(2 * i, 2 * i + 1, 2 * i), av, null));
+    Array.from({ length: n }, (_, i) => new AnonVmaChain(vma(2 * i, 2 * i + 1, 2 * i), av, null));
 
   it("keeps a Set's insertion order and membership through inserts and removals anywhere", () => {
     const av = anonVma();

@@ -11,17 +11,16 @@ import type { Vma } from "./vma.js";
  * head), so a VMA with one anon_vma costs one small object and no array. `before` and
  * `after` are its neighbours in its anon_vma's tree (null while in none).
  */
-export interface AnonVmaChain {
-  readonly vma: Vma;
-  readonly anonVma: AnonVma;
-  next: AnonVmaChain | null;
-  before: AnonVmaChain | null;
-  after: AnonVmaChain | null;
-}
+export class AnonVmaChain {
+  before: AnonVmaChain | null = null;
+  after: AnonVmaChain | null = null;
 
-/** anon_vma_chain_alloc: a link of `vma` to `anonVma`, before `next` on the VMA's chain. */
-export function newAvc(vma: Vma, anonVma: AnonVma, next: AnonVmaChain | null): AnonVmaChain {
-  return { vma, anonVma, next, before: null, after: null };
+  /** anon_vma_chain_alloc: a link of `vma` to `anonVma`, before `next` on the VMA's chain. */
+  constructor(
+    readonly vma: Vma,
+    readonly anonVma: AnonVma,
+    public next: AnonVmaChain | null,
+  ) {}
 }
 
 export class AnonVma {
@@ -123,7 +122,7 @@ export function anonVmaAlloc(k: Kernel): AnonVma {
 
 /** anon_vma_chain_link: link `vma` to `anonVma`, at the head of the VMA's chain. */
 export function anonVmaChainLink(vma: Vma, anonVma: AnonVma): void {
-  const avc = newAvc(vma, anonVma, vma.chain);
+  const avc = new AnonVmaChain(vma, anonVma, vma.chain);
   vma.chain = avc;
   anonVma.insertAvc(avc);
 }
@@ -145,7 +144,7 @@ function cloneLinks(dst: Vma, src: Vma, avc: AnonVmaChain | null): AnonVmaChain 
   if (avc === null) return dst.chain;
   const older = cloneLinks(dst, src, avc.next);
   const av = avc.anonVma;
-  const copy = newAvc(dst, av, older); // anon_vma_chain_link
+  const copy = new AnonVmaChain(dst, av, older); // anon_vma_chain_link
   av.insertAvc(copy);
   if (dst.anonVma === null && src.anonVma !== null && av.numChildren < 2 && av.numActiveVmas === 0)
     dst.anonVma = av;

@@ -4,7 +4,7 @@
 // Generic over the object graph, so fields the model gains later take part without this
 // file changing. This module is browser compatible.
 
-import { AnonVma } from "../../model/anon-vma.js";
+import { AnonVma, AnonVmaChain } from "../../model/anon-vma.js";
 import { Kernel, type Process } from "../../model/kernel.js";
 import { Machine } from "../../model/machine.js";
 import { Mm } from "../../model/mm.js";
@@ -22,7 +22,9 @@ const SKIP = new Map<object, ReadonlySet<string>>([
     new Set(["options", "policy", "ids", "merges", "stats", "detections", "procs"]),
   ],
   [Mm.prototype, new Set(["proc", "cached"])],
-  [AnonVma.prototype, new Set(["tree"])], // walked as a set (body)
+  // the tree is walked as a set (body); its links, in insertion order, are not state
+  [AnonVma.prototype, new Set(["oldest"])],
+  [AnonVmaChain.prototype, new Set(["before", "after"])],
 ]);
 const NO_SKIP: ReadonlySet<string> = new Set();
 
@@ -50,7 +52,7 @@ const enum T {
 /**
  * The key of `m`'s state: a 64-bit hash, as 16 hex digits, of a canonical walk. Objects are
  * numbered in the order the walk first meets them: live processes in order, then each one's
- * VMAs by address with their anon_vmas and chains, then its present pages by address with
+ * VMAs by address with their anon_vmas and chains (each AVC and its anon_vma), then its present pages by address with
  * their folios and mappings; everything else in order of first reference. Numeric `id`
  * fields are left out (the numbering replaces them), processes are named by that order and
  * their parents by the nearest live ancestor, and sets are walked in numbering order (the
@@ -78,7 +80,12 @@ class Canon {
       for (const v of p.mm.allVmas()) {
         this.id(v);
         if (v.anonVma) this.id(v.anonVma);
-        for (let avc = v.chain; avc !== null; avc = avc.next) this.id(avc.anonVma);
+        // each AVC numbered by its VMA, so that an anon_vma's tree, a set walked in
+        // numbering order, does not show the order its AVCs were linked in
+        for (let avc = v.chain; avc !== null; avc = avc.next) {
+          this.id(avc);
+          this.id(avc.anonVma);
+        }
       }
       const ptes: Array<[number, object]> = [];
       p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
