@@ -102,8 +102,40 @@ describe("invariants", () => {
       expect(checkInvariants(k)).toEqual([]);
       folio.setPageAnonExclusive(5, false);
       expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
-        `I-exclusive ${folio.name}: page 5 of a PMD mapping differs from the head in PageAnonExclusive`,
+        `I-exclusive ${folio.name}: page 5 of a PMD mapping differs from the head in PageAnonExclusive (reported once)`,
       ]);
+    });
+
+    describe("I-pmd: a PMD mapping is whole", () => {
+      /** A THP mapped by the PMD at the base in p0, alone. */
+      function single() {
+        const m = new Machine({ ...DEFAULT_OPTIONS });
+        for (const op of parseScenario("mmap 0 2m\nmadvise 0 2m HUGEPAGE\ntouch 0 1p\n", "t.vms"))
+          m.step(op);
+        const k = m.kernel;
+        const table = (k.procs[0] as { mm: Mm }).mm.pageTable;
+        expect(checkInvariants(k)).toEqual([]);
+        return { k, table, base: k.options.base };
+      }
+      const pmdMessages = (k: Parameters<typeof checkInvariants>[0]) =>
+        checkInvariants(k)
+          .filter((v) => v.id === "I-pmd")
+          .map((v) => v.message);
+
+      it("catches an entry whose write bit differs from the head's, once for the PMD", () => {
+        const { k, table, base } = single();
+        table.setWritable(base + 5 * 4096, false);
+        table.setWritable(base + 6 * 4096, false);
+        expect(pmdMessages(k)).toEqual([
+          `p0 PMD at 0: page ${5 * 4096} differs from the head in its write or dirty bit`,
+        ]);
+      });
+
+      it("catches a PMD mapping that lost an entry", () => {
+        const { k, table, base } = single();
+        table.clear(base + 511 * 4096);
+        expect(pmdMessages(k)).toEqual(["p0 PMD at 0: 511 of its 512 entries are mapped by it"]);
+      });
     });
 
     it("catches a large mapcount the page tables do not explain", () => {

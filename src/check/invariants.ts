@@ -5,6 +5,7 @@
 import type { Kernel } from "../model/kernel.js";
 import type { InvariantViolation } from "../report/record.js";
 import { checkAnonVmas } from "./invariants/anon-vma.js";
+import { checkPmdMappings } from "./invariants/pmd.js";
 import { checkRmap } from "./invariants/rmap.js";
 import { checkVmaIndex } from "./invariants/vma-index.js";
 
@@ -20,6 +21,7 @@ export const INVARIANT_IDS = [
   "I-rmap",
   "I-mapcount",
   "I-exclusive",
+  "I-pmd",
   "I-swapcache",
   "I-swapcount",
   "I-migration",
@@ -28,5 +30,5 @@ export const INVARIANT_IDS = [
 ] as const;
 
 export function checkInvariants(k: Kernel): InvariantViolation[] {
-  return [...checkVmaIndex(k), ...checkAnonVmas(k), ...checkRmap(k)];
+  return [...checkVmaIndex(k), ...checkAnonVmas(k), ...checkRmap(k), ...checkPmdMappings(k)];
 }

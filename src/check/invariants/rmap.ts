@@ -64,6 +64,8 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
   const largeMappings = new Map<LargeFolio, Map<Mm, number>>();
   const swapRefs = new Map<SwapSlot, number>();
   const exclusiveSeen = new Set<string>();
+  /** THPs reported for a PMD mapping whose pages differ in PageAnonExclusive (once each). */
+  const pmdBitReported = new Set<Folio>();
   for (const p of k.liveMms()) {
     p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
       const vma = p.mm.vmaLookup(addr);
@@ -110,12 +112,17 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
         perMm.set(p.mm, (perMm.get(p.mm) ?? 0) + 1);
         largeMappings.set(f, perMm);
       }
-      if (pte.pmd && f.pageAnonExclusive(pte.sub) !== f.pageAnonExclusive(0)) {
+      if (
+        pte.pmd &&
+        f.pageAnonExclusive(pte.sub) !== f.pageAnonExclusive(0) &&
+        !pmdBitReported.has(f)
+      ) {
+        pmdBitReported.add(f);
         // a PMD mapping has one PageAnonExclusive, the head page's, which a split hands to
         // every page (__split_huge_pmd_locked): the model keeps it on every page
         out.push({
           id: "I-exclusive",
-          message: `${f.name}: page ${pte.sub} of a PMD mapping differs from the head in PageAnonExclusive`,
+          message: `${f.name}: page ${pte.sub} of a PMD mapping differs from the head in PageAnonExclusive (reported once)`,
         });
       }
       if (f.pageAnonExclusive(pte.sub)) {
