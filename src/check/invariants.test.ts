@@ -106,6 +106,13 @@ describe("invariants", () => {
       ]);
     });
 
+    it("catches a page whose mapcount the page tables do not explain, the folio's being right", () => {
+      const { k, folio } = thp();
+      folio.countMapping(5, 1);
+      folio.countMapping(6, -1);
+      expect(messages(k)).toEqual([`${folio.name}: page 5 has mapcount 3, mapped 2 times`]);
+    });
+
     describe("I-pmd: a PMD mapping is whole", () => {
       /** A THP mapped by the PMD at the base in p0, alone. */
       function single() {

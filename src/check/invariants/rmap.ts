@@ -64,6 +64,8 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
   const largeMappings = new Map<LargeFolio, Map<Mm, number>>();
   const swapRefs = new Map<SwapSlot, number>();
   const exclusiveSeen = new Set<string>();
+  /** Per large folio, the entries mapping each of its pages (its pages' _mapcount). */
+  const pageMappings = new Map<LargeFolio, number[]>();
   /** THPs reported for a PMD mapping whose pages differ in PageAnonExclusive (once each). */
   const pmdBitReported = new Set<Folio>();
   for (const p of k.liveMms()) {
@@ -107,6 +109,11 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
       }
       if (f.isZero) return;
       mappings.set(f, (mappings.get(f) ?? 0) + 1);
+      if (f instanceof LargeFolio) {
+        let perPage = pageMappings.get(f);
+        if (!perPage) pageMappings.set(f, (perPage = new Array<number>(f.nrPages).fill(0)));
+        perPage[pte.sub] = (perPage[pte.sub] ?? 0) + 1;
+      }
       if (f instanceof LargeFolio && (!pte.pmd || pte.sub === 0)) {
         const perMm = largeMappings.get(f) ?? new Map<Mm, number>();
         perMm.set(p.mm, (perMm.get(p.mm) ?? 0) + 1);
@@ -155,6 +162,14 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
       });
   }
   for (const [f, perMm] of largeMappings) out.push(...checkMmOwners(f, perMm));
+  for (const [f, perPage] of pageMappings) {
+    const sub = perPage.findIndex((n, i) => f.pageMapcount(i) !== n);
+    if (sub >= 0)
+      out.push({
+        id: "I-mapcount",
+        message: `${f.name}: page ${sub} has mapcount ${f.pageMapcount(sub)}, mapped ${perPage[sub]} times`,
+      });
+  }
   for (const [slot, n] of swapRefs) {
     if (slot.count !== n)
       out.push({
