@@ -59,12 +59,23 @@ function mprotectFixup(k: Kernel, vma: Vma, start: number, end: number, newflags
     newflags &= ~VM_ACCOUNT;
   }
   const v = vmaModifyFlags(k, vma, start, end, newflags, "mprotect_fixup");
-  // change_protection: write permission removed from the PTEs
-  if (!(newflags & VM_WRITE)) {
+  // change_protection (change_pte_range): write permission removed from the PTEs; and a
+  // writable migration entry becomes a readable one whatever the new protection ("a
+  // protection check is difficult so just be safe and disable write"), so that
+  // remove_migration_pte restores it read-only (exclusive still, for an anonymous folio)
+  const removeWrite = !(newflags & VM_WRITE);
+  if (removeWrite || k.migrations.size > 0) {
     const table = v.mm.pageTable;
-    table.walk(start, end, (a, _folio, _sub, writable) => {
-      if (writable) table.setWritable(a, false);
-    });
+    table.walk(
+      start,
+      end,
+      (a, _folio, _sub, writable) => {
+        if (removeWrite && writable) table.setWritable(a, false);
+      },
+      (a, pte) => {
+        if (pte.kind === "migration" && pte.writable) table.set(a, { ...pte, writable: false });
+      },
+    );
   }
   // a private VM_LOCKED VMA becoming writable is populated to break COW
   if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED && newflags & VM_WRITE) {

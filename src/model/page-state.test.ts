@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../input/scenario.js";
 import type { PageRecord, StepRecord } from "../report/record.js";
+import { Machine } from "./machine.js";
 import { DEFAULT_OPTIONS } from "./options.js";
 import { runModel } from "./run.js";
 
@@ -62,6 +63,17 @@ describe("migration", () => {
     expect(pages(recs[7])[0]).toMatchObject({ present: true, mapcount: 2 });
     expect(pages(recs[7])[0]!.model!.folio).not.toBe(before);
     expect(violations(recs)).toEqual([]);
+  });
+
+  it("mprotect makes a writable migration entry readable, even when it adds write", () => {
+    for (const prot of ["r", "rwx"]) {
+      const m = new Machine({ ...DEFAULT_OPTIONS });
+      const text = `mmap 0 1p\ntouch 0 1p\nmigrate 0 1p hold\nmprotect 0 1p ${prot}\nmigrate finish\n`;
+      for (const op of parseScenario(text, "t.vms")) m.step(op);
+      const pte = m.kernel.procs[0]!.mm.pageTable.get(m.kernel.options.base);
+      expect(pte).toMatchObject({ kind: "present", writable: false });
+      expect(pte?.kind === "present" && pte.folio.pageAnonExclusive(0)).toBe(true);
+    }
   });
 
   it("an access to a migration entry waits for the migration to finish", () => {
