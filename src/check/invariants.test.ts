@@ -67,6 +67,14 @@ describe("invariants", () => {
     expect(ids(k)).toContain("I-chain");
   });
 
+  it("I-writable: a COW-shared page mapped writable", () => {
+    const { k, child } = setUp();
+    child?.pageTable.setWritable(k.options.base, true);
+    expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
+      `I-writable p1 page 0 is writable: f1 page 0 is not anon-exclusive`,
+    ]);
+  });
+
   it("I-mapcount: a mapcount that the page tables do not explain", () => {
     const { k, folio } = setUp();
     folio.mapcount++;
@@ -103,6 +111,7 @@ describe("invariants", () => {
       folio.setPageAnonExclusive(5, false);
       expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
         `I-exclusive ${folio.name}: page 5 of a PMD mapping differs from the head in PageAnonExclusive (reported once)`,
+        `I-writable p0 page ${5 * 4096} is writable: ${folio.name} page 5 is not anon-exclusive`,
       ]);
     });
 

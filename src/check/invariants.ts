@@ -8,6 +8,7 @@ import { checkAnonVmas } from "./invariants/anon-vma.js";
 import { checkPmdMappings } from "./invariants/pmd.js";
 import { checkRmap } from "./invariants/rmap.js";
 import { checkVmaIndex } from "./invariants/vma-index.js";
+import { checkWritablePtes } from "./invariants/writable.js";
 
 /** Stable invariant IDs and what each asserts (listed in docs/invariants.md). */
 export const INVARIANT_IDS = [
@@ -22,6 +23,7 @@ export const INVARIANT_IDS = [
   "I-mapcount",
   "I-exclusive",
   "I-pmd",
+  "I-writable",
   "I-swapcache",
   "I-swapcount",
   "I-migration",
@@ -30,5 +32,11 @@ export const INVARIANT_IDS = [
 ] as const;
 
 export function checkInvariants(k: Kernel): InvariantViolation[] {
-  return [...checkVmaIndex(k), ...checkAnonVmas(k), ...checkRmap(k), ...checkPmdMappings(k)];
+  return [
+    ...checkVmaIndex(k),
+    ...checkAnonVmas(k),
+    ...checkRmap(k),
+    ...checkPmdMappings(k),
+    ...checkWritablePtes(k),
+  ];
 }
