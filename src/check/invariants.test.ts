@@ -67,6 +67,21 @@ describe("invariants", () => {
     expect(ids(k)).toContain("I-chain");
   });
 
+  it("I-swapcount: an exclusive swap entry whose slot another entry names", () => {
+    const m = new Machine({ ...DEFAULT_OPTIONS });
+    for (const op of parseScenario("mmap 0 1p\ntouch 0 1p\nswapout 0 1p\nfork\n", "t.vms"))
+      m.step(op);
+    const k = m.kernel;
+    expect(checkInvariants(k)).toEqual([]);
+    const table = (k.procs[1] as { mm: Mm }).mm.pageTable;
+    const pte = table.get(k.options.base);
+    if (pte?.kind !== "swap") throw new Error("expected a swap entry");
+    table.set(k.options.base, { ...pte, exclusive: true });
+    expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
+      `I-swapcount p1 page 0: exclusive swap entry ${pte.slot.name}, but 1 other swap entries name it and its folio is mapped 0 times`,
+    ]);
+  });
+
   it("I-writable: a COW-shared page mapped writable", () => {
     const { k, child } = setUp();
     child?.pageTable.setWritable(k.options.base, true);

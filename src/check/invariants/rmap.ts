@@ -64,6 +64,8 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
   const largeMappings = new Map<LargeFolio, Map<Mm, number>>();
   const swapRefs = new Map<SwapSlot, number>();
   const exclusiveSeen = new Set<string>();
+  /** Swap entries marked exclusive (pte_swp_exclusive), with where they are. */
+  const exclusiveSwaps: Array<[string, SwapSlot]> = [];
   /** Per large folio, the entries mapping each of its pages (its pages' _mapcount). */
   const pageMappings = new Map<LargeFolio, number[]>();
   /** THPs reported for a PMD mapping whose pages differ in PageAnonExclusive (once each). */
@@ -75,6 +77,7 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
       if (pte.kind === "guard") return;
       if (pte.kind === "swap") {
         swapRefs.set(pte.slot, (swapRefs.get(pte.slot) ?? 0) + 1);
+        if (pte.exclusive) exclusiveSwaps.push([where, pte.slot]);
         const f = pte.slot.cache;
         if (pte.slot.freed)
           out.push({
@@ -168,6 +171,17 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
       out.push({
         id: "I-mapcount",
         message: `${f.name}: page ${sub} has mapcount ${f.pageMapcount(sub)}, mapped ${perPage[sub]} times`,
+      });
+  }
+  // an exclusive swap entry stands for an anon-exclusive page: no other entry names its
+  // slot and its swap-cache folio is mapped nowhere (fork clears the mark: copy_nonpresent_pte)
+  for (const [where, slot] of exclusiveSwaps) {
+    const others = (swapRefs.get(slot) ?? 1) - 1;
+    const mapped = slot.cache?.mapcount ?? 0;
+    if (others > 0 || mapped > 0)
+      out.push({
+        id: "I-swapcount",
+        message: `${where}: exclusive swap entry ${slot.name}, but ${others} other swap entries name it and its folio is mapped ${mapped} times`,
       });
   }
   for (const [slot, n] of swapRefs) {
