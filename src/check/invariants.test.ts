@@ -90,6 +90,35 @@ describe("invariants", () => {
     ]);
   });
 
+  it("I-writable: a writable migration entry in a read-only VMA", () => {
+    const m = new Machine({ ...DEFAULT_OPTIONS });
+    const text = "mmap 0 1p\ntouch 0 1p\nmigrate 0 1p hold\nmprotect 0 1p r\n";
+    for (const op of parseScenario(text, "t.vms")) m.step(op);
+    const k = m.kernel;
+    expect(checkInvariants(k)).toEqual([]);
+    const table = (k.procs[0] as { mm: Mm }).mm.pageTable;
+    const pte = table.get(k.options.base);
+    if (pte?.kind !== "migration") throw new Error("expected a migration entry");
+    table.set(k.options.base, { ...pte, writable: true });
+    expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
+      "I-writable p0 page 0 has a writable migration entry: its VMA has no VM_WRITE",
+    ]);
+  });
+
+  it("I-exclusive: a KSM page marked anon-exclusive", () => {
+    const m = new Machine({ ...DEFAULT_OPTIONS });
+    const text = "mmap 0 2p\ntouch 0 2p\nmadvise 0 2p MERGEABLE\nksm 0 2p\n";
+    for (const op of parseScenario(text, "t.vms")) m.step(op);
+    const k = m.kernel;
+    expect(checkInvariants(k)).toEqual([]);
+    const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as Folio;
+    expect(folio.isKsm).toBe(true);
+    folio.setPageAnonExclusive(0, true);
+    expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toContain(
+      `I-exclusive p0 page 0: KSM page ${folio.name} is anon-exclusive`,
+    );
+  });
+
   it("I-mapcount: a mapcount that the page tables do not explain", () => {
     const { k, folio } = setUp();
     folio.mapcount++;

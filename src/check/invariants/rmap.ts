@@ -135,6 +135,8 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
           message: `${f.name}: page ${pte.sub} of a PMD mapping differs from the head in PageAnonExclusive (reported once)`,
         });
       }
+      if (f.isKsm && f.pageAnonExclusive(pte.sub))
+        out.push({ id: "I-exclusive", message: `${where}: KSM page ${f.name} is anon-exclusive` });
       if (f.pageAnonExclusive(pte.sub)) {
         const key = `${f.id}:${pte.sub}`;
         if (exclusiveSeen.has(key))

@@ -1,9 +1,9 @@
-// I-writable: what a writable PTE may map. Since 5.19 (GUP-triggered unsharing) a page
-// mapped writable into a private mapping is PageAnonExclusive: COW-shared pages are mapped
-// read-only until do_wp_page copies or reuses them, and fork write-protects what it shares.
-// A writable PTE needs VM_WRITE (mprotect takes it away), and never maps the zero page, a
-// KSM page or, in a private mapping, a file's page-cache folio. This module is browser
-// compatible.
+// I-writable: what a writable PTE, or a writable migration entry (which becomes one), may
+// map. Since 5.19 (GUP-triggered unsharing) a page mapped writable into a private mapping
+// is PageAnonExclusive: COW-shared pages are mapped read-only until do_wp_page copies or
+// reuses them, and fork write-protects what it shares. A writable PTE needs VM_WRITE
+// (mprotect takes it away), and never maps the zero page, a KSM page or, in a private
+// mapping, a file's page-cache folio. This module is browser compatible.
 
 import { VM_SHARED, VM_WRITE } from "../../model/flags.js";
 import type { Kernel } from "../../model/kernel.js";
@@ -13,7 +13,8 @@ export function checkWritablePtes(k: Kernel): InvariantViolation[] {
   const out: InvariantViolation[] = [];
   for (const p of k.liveMms()) {
     p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
-      if (pte.kind !== "present" || !pte.writable) return;
+      // a writable migration entry becomes a writable PTE (remove_migration_pte)
+      if ((pte.kind !== "present" && pte.kind !== "migration") || !pte.writable) return;
       const vma = p.mm.vmaLookup(addr);
       if (!vma) return; // reported by I-pte-orphan
       const f = pte.folio;
@@ -30,11 +31,9 @@ export function checkWritablePtes(k: Kernel): InvariantViolation[] {
                 : !f.pageAnonExclusive(pte.sub)
                   ? `${f.name} page ${pte.sub} is not anon-exclusive`
                   : null;
-      if (why)
-        out.push({
-          id: "I-writable",
-          message: `p${p.proc} page ${k.rel(addr)} is writable: ${why}`,
-        });
+      if (!why) return;
+      const what = pte.kind === "migration" ? "has a writable migration entry" : "is writable";
+      out.push({ id: "I-writable", message: `p${p.proc} page ${k.rel(addr)} ${what}: ${why}` });
     });
   }
   return out;
