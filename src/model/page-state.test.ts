@@ -33,6 +33,21 @@ describe("swap", () => {
     expect(violations(recs)).toEqual([]);
   });
 
+  it("reclaim discards a clean lazily freed folio, and keeps a redirtied one swap-backed", () => {
+    const clean = run("mmap 0 1p\ntouch 0 1p\nmadvise 0 1p FREE\nswapout 0 1p cache\npages 0 1p\n");
+    expect(clean[3]!.ret).toBe(1);
+    expect(pages(clean[4]).map((p) => [p.present, p.swapped])).toEqual([[false, false]]);
+    const dirty = run(
+      "mmap 0 1p\ntouch 0 1p\nmadvise 0 1p FREE\ntouch 0 1p\nswapout 0 1p\npages 0 1p\n" +
+        "swapout 0 1p\npages 0 1p\n",
+    );
+    expect(dirty[4]!.ret).toBe(0); // written since MADV_FREE: kept, PG_swapbacked set again
+    expect(pages(dirty[5]).map((p) => [p.present, p.swapped])).toEqual([[true, false]]);
+    expect(dirty[6]!.ret).toBe(1); // now an ordinary anonymous folio: swapped out
+    expect(pages(dirty[7]).map((p) => [p.present, p.swapped])).toEqual([[false, true]]);
+    expect(violations([...clean, ...dirty])).toEqual([]);
+  });
+
   it("a folio kept in the swap cache is mapped back as it is", () => {
     const recs = run(
       "mmap 0 1p\ntouch 0 1p\npages 0 1p\nswapout 0 1p cache\npages 0 1p\ntouch 0 1p\npages 0 1p\n",

@@ -2,12 +2,13 @@
 // relocation must respect: a folio unmapped through the rmap into a swap slot, kept in the
 // swap cache or dropped, and brought back by a fault. This module is browser compatible.
 
+import { PAGE_SIZE } from "./constants.js";
 import { anonVmaPrepare } from "./fault.js";
 import { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { Mm } from "./mm.js";
 import type { SwapPte } from "./page-table.js";
-import { isIsolatable, deleteFromSwapCache, mapPage, swapFree } from "./rmap.js";
+import { isIsolatable, deleteFromSwapCache, mapPage, swapFree, zapRange } from "./rmap.js";
 import { rmapWalk } from "./rmap-walk.js";
 import { SwapSlot } from "./swap-slot.js";
 import type { Vma } from "./vma.js";
@@ -16,7 +17,9 @@ import type { Vma } from "./vma.js";
  * Reclaim of the small, unpinned, non-KSM anonymous folios mapped in [start, end) of `mm`
  * (shrink_folio_list): add_to_swap, then try_to_unmap through the rmap walk. With
  * `keepCache` the folio stays in the swap cache (reclaim stopped before
- * __remove_mapping, or a swap-in readahead brought it back). Returns the folios reclaimed.
+ * __remove_mapping, or a swap-in readahead brought it back). A lazily freed folio gets no
+ * swap slot: it is discarded, or kept if written since (discardLazyfree). Returns the
+ * folios reclaimed.
  */
 export function swapOutRange(
   k: Kernel,
@@ -31,6 +34,10 @@ export function swapOutRange(
     const folio = pte.folio;
     if (!isIsolatable(folio)) continue;
     if (mm.pageTable.folioAt(addr) !== folio) continue; // already unmapped by this walk
+    if (folio.lazyfree) {
+      if (discardLazyfree(k, folio)) done++;
+      continue;
+    }
     const slot = new SwapSlot(k.nextId("swap"));
     slot.cache = folio; // add_to_swap
     folio.swap = slot;
@@ -41,6 +48,26 @@ export function swapOutRange(
     if (!keepCache) deleteFromSwapCache(folio); // __remove_mapping
   }
   return done;
+}
+
+/**
+ * shrink_folio_list for a lazily freed folio (MADV_FREE cleared PG_swapbacked): no swap
+ * space is allocated; try_to_unmap_one moves each mapping's dirty bit to the folio and, in
+ * walk order, discards the mapping while the folio is clean and nothing but its mappings
+ * holds it, or else maps the page back, sets PG_swapbacked again and stops: the mappings
+ * discarded before stay discarded. Returns whether every mapping was discarded (the folio
+ * is freed).
+ */
+function discardLazyfree(k: Kernel, folio: Folio): boolean {
+  for (const h of rmapWalk(k, { kind: "present", folio }, folio, `reclaim of ${folio.name}`)) {
+    if (h.mm.pageTable.isDirty(h.addr)) folio.dirty = true;
+    if (folio.dirty || folio.refcount !== folio.mapcount) {
+      folio.lazyfree = false; // folio_set_swapbacked; walk_abort
+      return false;
+    }
+    zapRange(k, h.mm, h.addr, h.addr + PAGE_SIZE); // discard: the PTE cleared, no swap entry
+  }
+  return folio.mapcount === 0;
 }
 
 /** try_to_unmap: every PTE the rmap walk finds becomes a swap entry. */
