@@ -82,6 +82,46 @@ describe("invariants", () => {
     ]);
   });
 
+  describe("links between folios, swap slots and migrations", () => {
+    const run = (text: string) => {
+      const m = new Machine({ ...DEFAULT_OPTIONS });
+      for (const op of parseScenario(text, "t.vms")) m.step(op);
+      expect(checkInvariants(m.kernel)).toEqual([]);
+      return m.kernel;
+    };
+    const messages = (k: Parameters<typeof checkInvariants>[0]) =>
+      checkInvariants(k).map((v) => `${v.id} ${v.message}`);
+
+    it("I-swapcache: a swap-cache folio whose slot holds another folio", () => {
+      // read back by the parent, the folio stays in the swap cache: the child's entry names it
+      const k = run("mmap 0 1p\ntouch 0 1p\nfork stay\nswapout 0 1p cache\nread 0 1p\n");
+      const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as Folio;
+      const slot = folio.swap;
+      if (!slot) throw new Error("expected a swap-cache folio");
+      slot.cache = null;
+      expect(messages(k)).toContain(
+        `I-swapcache ${folio.name}: in the swap cache of ${slot.name}, which holds no folio`,
+      );
+    });
+
+    it("I-swapcache: a lazily freed folio in the swap cache", () => {
+      const k = run("mmap 0 1p\ntouch 0 1p\nfork stay\nswapout 0 1p cache\nread 0 1p\n");
+      const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as Folio;
+      expect(folio.swap).not.toBeNull();
+      folio.lazyfree = true;
+      expect(messages(k)).toContain(
+        `I-swapcache ${folio.name}: lazily freed but in the swap cache`,
+      );
+    });
+
+    it("I-migration: a folio under migration that is still mapped", () => {
+      const k = run("mmap 0 2p\ntouch 0 2p\nmigrate 0 1p hold\n");
+      const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base + 4096) as Folio;
+      k.migrations.set(folio, null);
+      expect(messages(k)).toContain(`I-migration ${folio.name}: under migration but still mapped`);
+    });
+  });
+
   it("I-writable: a COW-shared page mapped writable", () => {
     const { k, child } = setUp();
     child?.pageTable.setWritable(k.options.base, true);

@@ -7,6 +7,7 @@ import type { InvariantViolation } from "../report/record.js";
 import { checkAnonVmas } from "./invariants/anon-vma.js";
 import { checkPmdMappings } from "./invariants/pmd.js";
 import { checkRmap } from "./invariants/rmap.js";
+import { checkSwapAndMigrationLinks } from "./invariants/swap-links.js";
 import { checkVmaIndex } from "./invariants/vma-index.js";
 import { checkWritablePtes } from "./invariants/writable.js";
 
@@ -38,5 +39,6 @@ export function checkInvariants(k: Kernel): InvariantViolation[] {
     ...checkRmap(k),
     ...checkPmdMappings(k),
     ...checkWritablePtes(k),
+    ...checkSwapAndMigrationLinks(k),
   ];
 }
