@@ -104,6 +104,20 @@ describe("invariants", () => {
       );
     });
 
+    it("I-swapcache: a freed folio in the swap cache", () => {
+      const k = run("mmap 0 1p\ntouch 0 1p\nswapout 0 1p cache\n");
+      const slot = [
+        ...(k.procs[0] as { mm: Mm }).mm.pageTable.entries(k.options.base, k.options.base + 4096),
+      ]
+        .map(([, pte]) => pte)
+        .find((pte) => pte.kind === "swap")?.slot;
+      if (!slot?.cache) throw new Error("expected a swap-cache folio");
+      slot.cache.freed = true;
+      expect(messages(k)).toContain(
+        `I-swapcache ${slot.name}: its swap-cache folio ${slot.cache.name} was freed`,
+      );
+    });
+
     it("I-swapcache: a lazily freed folio in the swap cache", () => {
       const k = run("mmap 0 1p\ntouch 0 1p\nfork stay\nswapout 0 1p cache\nread 0 1p\n");
       const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as Folio;

@@ -1,9 +1,10 @@
 // The links between folios, swap slots and migrations, checked both ways (I-swapcache,
-// I-migration): a swap-cache folio and its slot name each other (folio->swap and the swap
-// cache's entry for the slot), a lazily freed folio is never in the swap cache (MADV_FREE
-// clears PG_swapbacked, and reclaim discards such a folio instead of writing it out), and
-// a folio under migration is mapped by no present PTE (try_to_migrate replaced them all
-// with migration entries). This module is browser compatible.
+// I-migration): a swap-cache folio is alive (the swap cache holds a reference), it and its
+// slot name each other (folio->swap and the swap cache's entry for the slot), a lazily
+// freed folio is never in the swap cache (MADV_FREE clears PG_swapbacked, and reclaim
+// discards such a folio instead of writing it out), and a folio under migration is mapped
+// by no present PTE (try_to_migrate replaced them all with migration entries). This module
+// is browser compatible.
 
 import type { Folio } from "../../model/folio.js";
 import type { Kernel } from "../../model/kernel.js";
@@ -22,6 +23,11 @@ export function checkSwapAndMigrationLinks(k: Kernel): InvariantViolation[] {
   }
   for (const slot of slots) {
     const f = slot.cache;
+    if (f?.freed)
+      out.push({
+        id: "I-swapcache",
+        message: `${slot.name}: its swap-cache folio ${f.name} was freed`,
+      });
     if (f && f.swap !== slot)
       out.push({
         id: "I-swapcache",
