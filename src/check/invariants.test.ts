@@ -6,6 +6,7 @@ import { parseScenario } from "../input/scenario.js";
 import { anonVmaAlloc, unlinkAnonVmas, type AnonVma } from "../model/anon-vma.js";
 import type { Folio, LargeFolio } from "../model/folio.js";
 import { Machine } from "../model/machine.js";
+import type { Kernel } from "../model/kernel.js";
 import type { Mm } from "../model/mm.js";
 import { DEFAULT_OPTIONS } from "../model/options.js";
 import type { Vma } from "../model/vma.js";
@@ -27,6 +28,23 @@ function setUp() {
 const ids = (k: Parameters<typeof checkInvariants>[0]) => [
   ...new Set(checkInvariants(k).map((v) => v.id)),
 ];
+
+/** The kernel after the scenario `text`, checked to hold every invariant. */
+function kernelAfter(text: string): Kernel {
+  const m = new Machine({ ...DEFAULT_OPTIONS });
+  for (const op of parseScenario(text, "t.vms")) m.step(op);
+  expect(checkInvariants(m.kernel)).toEqual([]);
+  return m.kernel;
+}
+
+/** Process `n`'s mm. */
+const mmOf = (k: Kernel, n: number) => (k.procs[n] as { mm: Mm }).mm;
+
+/** Every violation, as "ID message". */
+const violations = (k: Kernel) => checkInvariants(k).map((v) => `${v.id} ${v.message}`);
+
+/** A THP written in p0, mapped by its PMD at the base. */
+const THP = "mmap 0 2m\nmadvise 0 2m HUGEPAGE\ntouch 0 1p\n";
 
 describe("invariants", () => {
   it("hold on a consistent state", () => {
@@ -68,107 +86,86 @@ describe("invariants", () => {
   });
 
   it("I-swapcount: an exclusive swap entry whose slot another entry names", () => {
-    const m = new Machine({ ...DEFAULT_OPTIONS });
-    for (const op of parseScenario("mmap 0 1p\ntouch 0 1p\nswapout 0 1p\nfork\n", "t.vms"))
-      m.step(op);
-    const k = m.kernel;
-    expect(checkInvariants(k)).toEqual([]);
-    const table = (k.procs[1] as { mm: Mm }).mm.pageTable;
+    const k = kernelAfter("mmap 0 1p\ntouch 0 1p\nswapout 0 1p\nfork\n");
+    const table = mmOf(k, 1).pageTable;
     const pte = table.get(k.options.base);
     if (pte?.kind !== "swap") throw new Error("expected a swap entry");
     table.set(k.options.base, { ...pte, exclusive: true });
-    expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
+    expect(violations(k)).toEqual([
       `I-swapcount p1 page 0: exclusive swap entry ${pte.slot.name}, but 1 other swap entries name it and its folio is mapped 0 times`,
     ]);
   });
 
   describe("links between folios, swap slots and migrations", () => {
-    const run = (text: string) => {
-      const m = new Machine({ ...DEFAULT_OPTIONS });
-      for (const op of parseScenario(text, "t.vms")) m.step(op);
-      expect(checkInvariants(m.kernel)).toEqual([]);
-      return m.kernel;
-    };
-    const messages = (k: Parameters<typeof checkInvariants>[0]) =>
-      checkInvariants(k).map((v) => `${v.id} ${v.message}`);
-
     it("I-swapcache: a swap-cache folio whose slot holds another folio", () => {
       // read back by the parent, the folio stays in the swap cache: the child's entry names it
-      const k = run("mmap 0 1p\ntouch 0 1p\nfork stay\nswapout 0 1p cache\nread 0 1p\n");
-      const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as Folio;
+      const k = kernelAfter("mmap 0 1p\ntouch 0 1p\nfork stay\nswapout 0 1p cache\nread 0 1p\n");
+      const folio = mmOf(k, 0).pageTable.folioAt(k.options.base) as Folio;
       const slot = folio.swap;
       if (!slot) throw new Error("expected a swap-cache folio");
       slot.cache = null;
-      expect(messages(k)).toContain(
+      expect(violations(k)).toContain(
         `I-swapcache ${folio.name}: in the swap cache of ${slot.name}, which holds no folio`,
       );
     });
 
     it("I-swapcache: a freed folio in the swap cache", () => {
-      const k = run("mmap 0 1p\ntouch 0 1p\nswapout 0 1p cache\n");
-      const slot = [
-        ...(k.procs[0] as { mm: Mm }).mm.pageTable.entries(k.options.base, k.options.base + 4096),
-      ]
+      const k = kernelAfter("mmap 0 1p\ntouch 0 1p\nswapout 0 1p cache\n");
+      const slot = [...mmOf(k, 0).pageTable.entries(k.options.base, k.options.base + 4096)]
         .map(([, pte]) => pte)
         .find((pte) => pte.kind === "swap")?.slot;
       if (!slot?.cache) throw new Error("expected a swap-cache folio");
       slot.cache.freed = true;
-      expect(messages(k)).toContain(
+      expect(violations(k)).toContain(
         `I-swapcache ${slot.name}: its swap-cache folio ${slot.cache.name} was freed`,
       );
     });
 
     it("I-swapcache: a lazily freed folio in the swap cache", () => {
-      const k = run("mmap 0 1p\ntouch 0 1p\nfork stay\nswapout 0 1p cache\nread 0 1p\n");
-      const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as Folio;
+      const k = kernelAfter("mmap 0 1p\ntouch 0 1p\nfork stay\nswapout 0 1p cache\nread 0 1p\n");
+      const folio = mmOf(k, 0).pageTable.folioAt(k.options.base) as Folio;
       expect(folio.swap).not.toBeNull();
       folio.lazyfree = true;
-      expect(messages(k)).toContain(
+      expect(violations(k)).toContain(
         `I-swapcache ${folio.name}: lazily freed but in the swap cache`,
       );
     });
 
     it("I-migration: a folio under migration that is still mapped", () => {
-      const k = run("mmap 0 2p\ntouch 0 2p\nmigrate 0 1p hold\n");
-      const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base + 4096) as Folio;
+      const k = kernelAfter("mmap 0 2p\ntouch 0 2p\nmigrate 0 1p hold\n");
+      const folio = mmOf(k, 0).pageTable.folioAt(k.options.base + 4096) as Folio;
       k.migrations.set(folio, null);
-      expect(messages(k)).toContain(`I-migration ${folio.name}: under migration but still mapped`);
+      expect(violations(k)).toContain(
+        `I-migration ${folio.name}: under migration but still mapped`,
+      );
     });
   });
 
   it("I-writable: a COW-shared page mapped writable", () => {
     const { k, child } = setUp();
     child?.pageTable.setWritable(k.options.base, true);
-    expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
+    expect(violations(k)).toEqual([
       `I-writable p1 page 0 is writable: f1 page 0 is not anon-exclusive`,
     ]);
   });
 
   it("I-writable: a writable migration entry in a read-only VMA", () => {
-    const m = new Machine({ ...DEFAULT_OPTIONS });
-    const text = "mmap 0 1p\ntouch 0 1p\nmigrate 0 1p hold\nmprotect 0 1p r\n";
-    for (const op of parseScenario(text, "t.vms")) m.step(op);
-    const k = m.kernel;
-    expect(checkInvariants(k)).toEqual([]);
-    const table = (k.procs[0] as { mm: Mm }).mm.pageTable;
+    const k = kernelAfter("mmap 0 1p\ntouch 0 1p\nmigrate 0 1p hold\nmprotect 0 1p r\n");
+    const table = mmOf(k, 0).pageTable;
     const pte = table.get(k.options.base);
     if (pte?.kind !== "migration") throw new Error("expected a migration entry");
     table.set(k.options.base, { ...pte, writable: true });
-    expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
+    expect(violations(k)).toEqual([
       "I-writable p0 page 0 has a writable migration entry: its VMA has no VM_WRITE",
     ]);
   });
 
   it("I-exclusive: a KSM page marked anon-exclusive", () => {
-    const m = new Machine({ ...DEFAULT_OPTIONS });
-    const text = "mmap 0 2p\ntouch 0 2p\nmadvise 0 2p MERGEABLE\nksm 0 2p\n";
-    for (const op of parseScenario(text, "t.vms")) m.step(op);
-    const k = m.kernel;
-    expect(checkInvariants(k)).toEqual([]);
-    const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as Folio;
+    const k = kernelAfter("mmap 0 2p\ntouch 0 2p\nmadvise 0 2p MERGEABLE\nksm 0 2p\n");
+    const folio = mmOf(k, 0).pageTable.folioAt(k.options.base) as Folio;
     expect(folio.isKsm).toBe(true);
     folio.setPageAnonExclusive(0, true);
-    expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toContain(
+    expect(violations(k)).toContain(
       `I-exclusive p0 page 0: KSM page ${folio.name} is anon-exclusive`,
     );
   });
@@ -182,11 +179,8 @@ describe("invariants", () => {
   describe("I-mapcount on a THP's MM owner tracking", () => {
     /** A THP written in p0, then forked: p0 and p1 map it by the PMD. */
     function thp() {
-      const m = new Machine({ ...DEFAULT_OPTIONS });
-      const text = "mmap 0 2m\nmadvise 0 2m HUGEPAGE\ntouch 0 1p\nfork\n";
-      for (const op of parseScenario(text, "t.vms")) m.step(op);
-      const k = m.kernel;
-      const mm = (n: number) => (k.procs[n] as { mm: Mm }).mm;
+      const k = kernelAfter(`${THP}fork\n`);
+      const mm = (n: number) => mmOf(k, n);
       const folio = mm(0).pageTable.folioAt(k.options.base) as LargeFolio;
       return { k, folio, mm };
     }
@@ -200,14 +194,10 @@ describe("invariants", () => {
     });
 
     it("I-exclusive: a page of a PMD mapping whose bit differs from the head's", () => {
-      const m = new Machine({ ...DEFAULT_OPTIONS });
-      for (const op of parseScenario("mmap 0 2m\nmadvise 0 2m HUGEPAGE\ntouch 0 1p\n", "t.vms"))
-        m.step(op);
-      const k = m.kernel;
-      const folio = (k.procs[0] as { mm: Mm }).mm.pageTable.folioAt(k.options.base) as LargeFolio;
-      expect(checkInvariants(k)).toEqual([]);
+      const k = kernelAfter(THP);
+      const folio = mmOf(k, 0).pageTable.folioAt(k.options.base) as LargeFolio;
       folio.setPageAnonExclusive(5, false);
-      expect(checkInvariants(k).map((v) => `${v.id} ${v.message}`)).toEqual([
+      expect(violations(k)).toEqual([
         `I-exclusive ${folio.name}: page 5 of a PMD mapping differs from the head in PageAnonExclusive (reported once)`,
         `I-writable p0 page ${5 * 4096} is writable: ${folio.name} page 5 is not anon-exclusive`,
       ]);
@@ -223,12 +213,8 @@ describe("invariants", () => {
     describe("I-pmd: a PMD mapping is whole", () => {
       /** A THP mapped by the PMD at the base in p0, alone. */
       function single() {
-        const m = new Machine({ ...DEFAULT_OPTIONS });
-        for (const op of parseScenario("mmap 0 2m\nmadvise 0 2m HUGEPAGE\ntouch 0 1p\n", "t.vms"))
-          m.step(op);
-        const k = m.kernel;
-        const table = (k.procs[0] as { mm: Mm }).mm.pageTable;
-        expect(checkInvariants(k)).toEqual([]);
+        const k = kernelAfter(THP);
+        const table = mmOf(k, 0).pageTable;
         return { k, table, base: k.options.base };
       }
       const pmdMessages = (k: Parameters<typeof checkInvariants>[0]) =>

@@ -5,6 +5,7 @@
 import type { Kernel } from "../model/kernel.js";
 import type { InvariantViolation } from "../report/record.js";
 import { checkAnonVmas } from "./invariants/anon-vma.js";
+import { pageTableEntries } from "./invariants/entries.js";
 import { checkPmdMappings } from "./invariants/pmd.js";
 import { checkRmap } from "./invariants/rmap.js";
 import { checkSwapAndMigrationLinks } from "./invariants/swap-links.js";
@@ -33,12 +34,13 @@ export const INVARIANT_IDS = [
 ] as const;
 
 export function checkInvariants(k: Kernel): InvariantViolation[] {
+  const procs = pageTableEntries(k);
   return [
-    ...checkVmaIndex(k),
+    ...checkVmaIndex(k, procs),
     ...checkAnonVmas(k),
-    ...checkRmap(k),
-    ...checkPmdMappings(k),
-    ...checkWritablePtes(k),
-    ...checkSwapAndMigrationLinks(k),
+    ...checkRmap(k, procs),
+    ...checkPmdMappings(k, procs),
+    ...checkWritablePtes(k, procs),
+    ...checkSwapAndMigrationLinks(k, procs),
   ];
 }

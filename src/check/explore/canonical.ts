@@ -52,8 +52,9 @@ const enum T {
 /**
  * The key of `m`'s state: a 64-bit hash, as 16 hex digits, of a canonical walk. Objects are
  * numbered in the order the walk first meets them: live processes in order, then each one's
- * VMAs by address with their anon_vmas and chains (each AVC and its anon_vma), then its present pages by address with
- * their folios and mappings; everything else in order of first reference. Numeric `id`
+ * VMAs by address with their anon_vmas and chains (each AVC and its anon_vma), then its
+ * present pages by address with their folios and mappings; everything else in order of
+ * first reference. Numeric `id`
  * fields are left out (the numbering replaces them), processes are named by that order and
  * their parents by the nearest live ancestor, and sets are walked in numbering order (the
  * kernel's are unordered: the anon_vma interval tree is ordered by pgoff, not insertion).

@@ -9,10 +9,14 @@ import type { Kernel } from "../../model/kernel.js";
 import type { PresentPte } from "../../model/page-table.js";
 import { HPAGE_PMD_SIZE, pmdStart } from "../../model/thp.js";
 import type { InvariantViolation } from "../../report/record.js";
+import type { ProcessEntries } from "./entries.js";
 
-export function checkPmdMappings(k: Kernel): InvariantViolation[] {
+export function checkPmdMappings(
+  k: Kernel,
+  procs: readonly ProcessEntries[],
+): InvariantViolation[] {
   const out: InvariantViolation[] = [];
-  for (const p of k.liveMms()) {
+  for (const p of procs) {
     /**
      * The PMD span being checked: its head entry, how many of its entries were seen, and
      * whether it was reported (once a span: its first fault).
@@ -30,7 +34,7 @@ export function checkPmdMappings(k: Kernel): InvariantViolation[] {
       if (haddr >= 0 && seen !== PTRS_PER_PTE)
         report(`${seen} of its ${PTRS_PER_PTE} entries are mapped by it`);
     };
-    p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
+    p.entries.forEach(({ addr, pte, vma }) => {
       if (pte.kind !== "present" || !pte.pmd) return;
       const h = pmdStart(addr);
       if (h !== haddr) {
@@ -41,7 +45,6 @@ export function checkPmdMappings(k: Kernel): InvariantViolation[] {
         reported = false;
         if (addr !== h) return report("its first page is not mapped by it");
         head = pte;
-        const vma = p.mm.vmaLookup(h);
         if (!vma || vma.end < h + HPAGE_PMD_SIZE) report("it crosses the end of its VMA");
         if (!pte.folio.isZero && pte.folio.nrPages !== PTRS_PER_PTE)
           report(`${pte.folio.name} is not a PMD-sized folio`);

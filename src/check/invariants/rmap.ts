@@ -11,6 +11,7 @@ import type { Mm } from "../../model/mm.js";
 import type { SwapSlot } from "../../model/swap-slot.js";
 import type { Vma } from "../../model/vma.js";
 import type { InvariantViolation } from "../../report/record.js";
+import type { ProcessEntries } from "./entries.js";
 
 /**
  * Why an rmap walk from `f` would not find page `sub` of it at `addr` in `vma`, or null
@@ -51,7 +52,7 @@ function unreachable(
   return null;
 }
 
-export function checkRmap(k: Kernel): InvariantViolation[] {
+export function checkRmap(k: Kernel, procs: readonly ProcessEntries[]): InvariantViolation[] {
   const out: InvariantViolation[] = [];
   const trees = new Map<AnonVma, Set<Vma>>();
   const tree = (av: AnonVma) => {
@@ -70,9 +71,8 @@ export function checkRmap(k: Kernel): InvariantViolation[] {
   const pageMappings = new Map<LargeFolio, number[]>();
   /** THPs reported for a PMD mapping whose pages differ in PageAnonExclusive (once each). */
   const pmdBitReported = new Set<Folio>();
-  for (const p of k.liveMms()) {
-    p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
-      const vma = p.mm.vmaLookup(addr);
+  for (const p of procs) {
+    p.entries.forEach(({ addr, pte, vma }) => {
       const where = `p${p.proc} page ${k.rel(addr)}`;
       if (pte.kind === "guard") return;
       if (pte.kind === "swap") {

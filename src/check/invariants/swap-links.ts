@@ -10,16 +10,20 @@ import type { Folio } from "../../model/folio.js";
 import type { Kernel } from "../../model/kernel.js";
 import type { SwapSlot } from "../../model/swap-slot.js";
 import type { InvariantViolation } from "../../report/record.js";
+import type { ProcessEntries } from "./entries.js";
 
-export function checkSwapAndMigrationLinks(k: Kernel): InvariantViolation[] {
+export function checkSwapAndMigrationLinks(
+  k: Kernel,
+  procs: readonly ProcessEntries[],
+): InvariantViolation[] {
   const out: InvariantViolation[] = [];
   const folios = new Set<Folio>();
   const slots = new Set<SwapSlot>();
-  for (const p of k.liveMms()) {
-    p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (_addr, pte) => {
+  for (const p of procs) {
+    for (const { pte } of p.entries) {
       if (pte.kind === "present") folios.add(pte.folio);
       else if (pte.kind === "swap") slots.add(pte.slot);
-    });
+    }
   }
   for (const slot of slots) {
     const f = slot.cache;

@@ -5,10 +5,11 @@ import { PAGE_SIZE } from "../../model/constants.js";
 import type { Kernel } from "../../model/kernel.js";
 import type { InvariantViolation } from "../../report/record.js";
 import { describeVma } from "./describe.js";
+import type { ProcessEntries } from "./entries.js";
 
-export function checkVmaIndex(k: Kernel): InvariantViolation[] {
+export function checkVmaIndex(k: Kernel, procs: readonly ProcessEntries[]): InvariantViolation[] {
   const out: InvariantViolation[] = [];
-  for (const p of k.liveMms()) {
+  for (const p of procs) {
     let prevEnd = -1;
     for (const v of p.mm.allVmas()) {
       const what = describeVma(k, v);
@@ -27,8 +28,8 @@ export function checkVmaIndex(k: Kernel): InvariantViolation[] {
         out.push({ id: "I-vma-mm", message: `p${p.proc}: ${what} belongs to another mm` });
       prevEnd = v.end;
     }
-    p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr) => {
-      if (!p.mm.vmaLookup(addr)) {
+    p.entries.forEach(({ addr, vma }) => {
+      if (!vma) {
         out.push({
           id: "I-pte-orphan",
           message: `p${p.proc}: page-table entry at ${k.rel(addr)} outside every VMA`,

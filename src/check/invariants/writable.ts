@@ -8,14 +8,17 @@
 import { VM_SHARED, VM_WRITE } from "../../model/flags.js";
 import type { Kernel } from "../../model/kernel.js";
 import type { InvariantViolation } from "../../report/record.js";
+import type { ProcessEntries } from "./entries.js";
 
-export function checkWritablePtes(k: Kernel): InvariantViolation[] {
+export function checkWritablePtes(
+  k: Kernel,
+  procs: readonly ProcessEntries[],
+): InvariantViolation[] {
   const out: InvariantViolation[] = [];
-  for (const p of k.liveMms()) {
-    p.mm.pageTable.forEach(0, Number.MAX_SAFE_INTEGER, (addr, pte) => {
+  for (const p of procs) {
+    p.entries.forEach(({ addr, pte, vma }) => {
       // a writable migration entry becomes a writable PTE (remove_migration_pte)
       if ((pte.kind !== "present" && pte.kind !== "migration") || !pte.writable) return;
-      const vma = p.mm.vmaLookup(addr);
       if (!vma) return; // reported by I-pte-orphan
       const f = pte.folio;
       const why = !(vma.flags & VM_WRITE)
