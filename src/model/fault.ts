@@ -196,9 +196,10 @@ function faultAround(vma: Vma, addr: number): void {
     vma.end,
     tableStart + PAGE_SIZE * PTRS_PER_PTE,
   );
-  for (let a = from; a < to; a += PAGE_SIZE) {
-    const folio = file.pages.get(vma.linearIndex(a));
-    if (folio && vma.mm.pageTable.get(a) === undefined) mapPage(vma.mm, a, folio, 0, false);
+  const table = vma.mm.pageTable;
+  for (let a = from, index = vma.linearIndex(from); a < to; a += PAGE_SIZE, index++) {
+    const folio = file.pages.get(index);
+    if (folio && table.isNone(a)) mapPage(vma.mm, a, folio, 0, false);
   }
 }
 
@@ -226,7 +227,7 @@ function fileFault(k: Kernel, vma: Vma, addr: number, write: boolean): FaultResu
   if (!write) {
     // do_read_fault: ->map_pages first, even when the faulting page lies past EOF
     faultAround(vma, addr);
-    if (vma.mm.pageTable.get(addr)) return "ok";
+    if (!vma.mm.pageTable.isNone(addr)) return "ok";
   }
   if (index >= file.sizePages) return "SIGBUS"; // ->fault (shmem_fault): past i_size
   const folio = pageCacheFolio(k, file, index);

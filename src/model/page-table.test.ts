@@ -65,3 +65,23 @@ describe("PageTable.move", () => {
     );
   });
 });
+
+describe("PageTable.isNone", () => {
+  it("answers as get() === undefined, for every kind of entry and for cleared ones", () => {
+    fc.assert(
+      fc.property(
+        fc.array(entry, { maxLength: 40 }),
+        fc.array(fc.nat({ max: 39 }), { maxLength: 10 }),
+        (entries, cleared) => {
+          const folios = entries.map((_, i) => new Folio(i + 1, null, i));
+          const t = build(entries, folios);
+          const at = (e: Entry) => (TABLES[e.table] as number) + e.slot * PAGE_SIZE;
+          for (const i of cleared) if (entries[i]) t.clear(at(entries[i] as Entry));
+          const probes = [...entries.map(at), ...TABLES, 2 ** 30]; // an address with no table
+          for (const a of probes) expect(t.isNone(a)).toBe(t.get(a) === undefined);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -145,6 +145,13 @@ export class PageTable {
     );
   }
 
+  /** pte_none: no entry of any kind at `addr` (get without building the PTE). */
+  isNone(addr: number): boolean {
+    const key = Math.floor(addr / TABLE_SPAN);
+    const t = this.table(key);
+    return t === undefined || t.slots[slot(addr, key)] === undefined;
+  }
+
   /** The folio a present entry at `addr` maps, if any (get without building the PTE). */
   folioAt(addr: number): Folio | undefined {
     const key = Math.floor(addr / TABLE_SPAN);
