@@ -213,6 +213,10 @@ export const fuzzCommand: CommandSpec = {
       "replay run 42 of the first campaign alone",
     ],
     ["vmasim fuzz --avoid fork,GUARD_INSTALL --out findings", "steer away from known findings"],
+    [
+      "vmasim fuzz --against invariants --policy relocate-anon-2025 --avoid swapout,migrate",
+      "look past a design's known hazards",
+    ],
   ],
   options: [
     {
@@ -271,7 +275,7 @@ export const fuzzCommand: CommandSpec = {
       name: "avoid",
       type: "string",
       value: "NAME[,NAME…]",
-      help: "operations (fork, mremap…), advice (GUARD_INSTALL…) or flags (SHARED, DONTUNMAP…) not to generate",
+      help: "operations (fork, mremap…, pagestate), page-state operations (swapout, migrate, ksm, pin…), advice (GUARD_INSTALL…) or flags (SHARED, DONTUNMAP…) not to generate",
     },
     {
       name: "thp",

@@ -167,6 +167,24 @@ describe("generateScenario", () => {
     for (const k of PAGE_STATES) expect(on.has(k as Op["kind"]), k).toBe(true);
   });
 
+  it("leaves out the page-state operations `avoid` names, and only those", () => {
+    const kinds = (avoid: string[]) =>
+      new Set(
+        SEEDS.slice(0, 40).flatMap((s) =>
+          generateScenario(s, { steps: 100, pageStates: true, avoid }).map((o) => o.kind),
+        ),
+      );
+    // MIGRATE covers migratefinish and PIN covers unpin, as MLOCK covers munlock
+    const some = kinds(["swapout", "MIGRATE", "pin"]);
+    for (const k of ["swapout", "migrate", "migratefinish", "pin", "unpin"])
+      expect(some.has(k as Op["kind"]), k).toBe(false);
+    for (const k of ["swapin", "ksm", "largefolio", "mremap"])
+      expect(some.has(k as Op["kind"]), k).toBe(true);
+    const none = kinds(["swapout", "swapin", "migrate", "ksm", "pin", "largefolio"]);
+    expect([...none].filter((k) => ["swapin", "ksm", "largefolio"].includes(k))).toEqual([]);
+    expect(none.has("mmap")).toBe(true);
+  });
+
   it("with hugePages makes MADV_HUGEPAGE, MADV_COLLAPSE and PMD-aligned mappings of one or two PMDs", () => {
     const ops = SEEDS.slice(0, 20).flatMap((s) =>
       generateScenario(s, { steps: 100, slots: 4096, hugePages: true }),

@@ -31,8 +31,10 @@ export interface GenerateOptions {
   readWeight: number;
   /**
    * What not to generate, case-insensitive: operation kinds (`mlock` covers munlock, `mremap`,
-   * `fork`…), madvise advice names (`GUARD_INSTALL`), mmap flags (`LOCKED`, `SHARED`…) and
-   * `DONTUNMAP`. For steering a campaign away from a divergence already known.
+   * `fork`…, `pagestate` every page-state operation), page-state operations (`swapout`,
+   * `migrate` with migratefinish, `pin` with unpin…), madvise advice names (`GUARD_INSTALL`),
+   * mmap flags (`LOCKED`, `SHARED`…) and `DONTUNMAP`. For steering a campaign away from a
+   * finding already known.
    */
   avoid: readonly string[];
   /** File name put in each op's `loc`. */
@@ -130,6 +132,27 @@ function prot(s: string): Prot {
   return { read: s.includes("r"), write: s.includes("w"), exec: s.includes("x") };
 }
 
+type PageStateKind = Extract<
+  OpBody["kind"],
+  "swapout" | "swapin" | "migrate" | "migratefinish" | "ksm" | "pin" | "unpin" | "largefolio"
+>;
+
+/** The page-state operations with weights. */
+const PAGE_STATES: ReadonlyArray<readonly [PageStateKind, number]> = [
+  ["swapout", 3],
+  ["swapin", 2],
+  ["migrate", 3],
+  ["migratefinish", 2],
+  ["ksm", 2],
+  ["pin", 1],
+  ["unpin", 1],
+  ["largefolio", 2],
+];
+
+/** A page-state operation's name as `avoid` spells it: PIN covers unpin, MIGRATE migratefinish. */
+const pageStateName = (k: PageStateKind) =>
+  k === "unpin" ? "PIN" : k === "migratefinish" ? "MIGRATE" : k.toUpperCase();
+
 /** MADV_DONTNEED_LOCKED (5.18+): the language has no name for it, so it is spelled as a number. */
 const MADV_DONTNEED_LOCKED = 24;
 
@@ -175,6 +198,7 @@ const adviceName = (a: number) => ADVICE_NAMES.get(a) ?? String(a);
 export const AVOIDABLE: readonly string[] = [
   ...CATEGORIES.map((c) => c.toUpperCase()),
   ...[...ADVICE, ...HUGE_PAGE_ADVICE].map(([a]) => adviceName(a)),
+  ...new Set(PAGE_STATES.map(([k]) => pageStateName(k))),
   ...OPTIONAL_MMAP_FLAGS,
   "DONTUNMAP",
 ];
@@ -193,6 +217,7 @@ class Generator {
   private sinceDump = 0;
   private readonly avoid: ReadonlySet<string>;
   private readonly advice: ReadonlyArray<readonly [number, number]>;
+  private readonly pageStates: ReadonlyArray<readonly [PageStateKind, number]>;
 
   constructor(
     seed: number,
@@ -202,6 +227,7 @@ class Generator {
     this.avoid = new Set(o.avoid.map((a) => a.toUpperCase()));
     const advice = o.hugePages ? [...ADVICE, ...HUGE_PAGE_ADVICE] : ADVICE;
     this.advice = advice.filter(([a]) => !this.avoid.has(adviceName(a)));
+    this.pageStates = PAGE_STATES.filter(([k]) => !this.avoid.has(pageStateName(k)));
     this.procs = [{ parent: null, alive: true, cells: new Array<Cell | null>(o.slots).fill(null) }];
     this.noreserve = this.rng.pick([0.03, 0.3, 0.9]);
     const m = () => this.rng.pick([0.4, 1, 1, 2]);
@@ -450,6 +476,8 @@ class Generator {
     for (const w of weights) if (this.avoid.has(w[0].toUpperCase())) w[1] = 0;
     if (this.advice.length === 0)
       (weights.find((w) => w[0] === "madvise") as [Category, number])[1] = 0;
+    if (this.pageStates.length === 0)
+      (weights.find((w) => w[0] === "pagestate") as [Category, number])[1] = 0;
     switch (this.rng.weighted(weights)) {
       case "mmap":
         return this.mmap(bad);
@@ -500,16 +528,7 @@ class Generator {
     const r = this.target(0.15, 0.05);
     const addr = this.addr(r.start);
     const len = this.addr(r.end - r.start);
-    const kind = this.rng.weighted<OpBody["kind"]>([
-      ["swapout", 3],
-      ["swapin", 2],
-      ["migrate", 3],
-      ["migratefinish", 2],
-      ["ksm", 2],
-      ["pin", 1],
-      ["unpin", 1],
-      ["largefolio", 2],
-    ]);
+    const kind = this.rng.weighted(this.pageStates);
     switch (kind) {
       case "swapout":
         return this.emit({ kind, addr, len, cache: this.rng.chance(0.5) });
