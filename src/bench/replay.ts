@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { CAPTURE_FILES, readLines } from "../capture/files.js";
-import { openInput, type ReplayInput } from "../capture/load.js";
+import { openInput } from "../capture/load.js";
 import type { TraceEvent, TraceParser } from "../input/trace/events.js";
 import { PerfTraceParser } from "../input/trace/perf-trace.js";
 import { StraceParser } from "../input/trace/strace.js";
@@ -38,32 +38,78 @@ export function bundledCaptures(): string[] {
   return [];
 }
 
-/** The capture's events in the order the replay takes them (as ReplayEngine.line does). */
-async function timeOrderedEvents(input: ReplayInput): Promise<TraceEvent[]> {
+/**
+ * What a replay needs from a build of vmasim: this build's modules, or another build's
+ * loaded from its directory (src/bench/ab.ts), so that both replay a capture the same way.
+ */
+export interface ReplayModules {
+  openInput: typeof openInput;
+  readLines: typeof readLines;
+  PerfTraceParser: new () => TraceParser;
+  StraceParser: new () => TraceParser;
+  detectFormat: typeof detectFormat;
+  FIDELITY_POLICY: string;
+  Reorder: typeof Reorder;
+  TraceReplay: typeof TraceReplay;
+}
+
+/** This build's replay modules. */
+export const THIS_BUILD: ReplayModules = {
+  openInput,
+  readLines,
+  PerfTraceParser,
+  StraceParser,
+  detectFormat,
+  FIDELITY_POLICY,
+  Reorder,
+  TraceReplay,
+};
+
+/** One capture, parsed and ready to replay again and again on the model. */
+export interface CaptureReplayer {
+  name: string;
+  /** Replays the capture once, from a fresh machine; returns the events replayed. */
+  once(): number;
+}
+
+/**
+ * The capture at `path`, its events parsed and put in the order the replay takes them (as
+ * ReplayEngine.line does), untimed; `once` replays them under linux-6.18 without the
+ * observers `vmasim replay` adds.
+ */
+export async function captureReplayer(m: ReplayModules, path: string): Promise<CaptureReplayer> {
+  const input = await m.openInput(path);
   let parser: TraceParser | null = null;
-  const reorder = new Reorder();
+  const reorder = new m.Reorder();
   const events: TraceEvent[] = [];
   let n = 0;
-  for await (const text of readLines(input.trace)) {
+  for await (const text of m.readLines(input.trace)) {
     n++;
     if (!parser) {
       if (text.trim() === "") continue;
-      parser = detectFormat(text) === "perf-trace" ? new PerfTraceParser() : new StraceParser();
+      parser =
+        m.detectFormat(text) === "perf-trace" ? new m.PerfTraceParser() : new m.StraceParser();
     }
     for (const ev of parser.push(text, n)) events.push(...reorder.push(ev));
   }
   events.push(...reorder.drain());
-  return events;
+  const excluded = new Set(input.truth?.sampler == null ? [] : [input.truth.sampler]);
+  return {
+    name: input.name,
+    once: () => {
+      const replay = new m.TraceReplay(m.FIDELITY_POLICY, input.name, input.truth, excluded);
+      for (const ev of events) replay.push(ev);
+      replay.finish();
+      return replay.counts.events;
+    },
+  };
 }
 
-/** One replay of `events`; returns the events replayed per second. */
-function replayOnce(input: ReplayInput, events: readonly TraceEvent[]): number {
-  const excluded = new Set(input.truth?.sampler == null ? [] : [input.truth.sampler]);
+/** One replay; returns the events replayed per CPU second. */
+function replayRate(capture: CaptureReplayer): number {
   const t = cpuMs();
-  const replay = new TraceReplay(FIDELITY_POLICY, input.name, input.truth, excluded);
-  for (const ev of events) replay.push(ev);
-  replay.finish();
-  return replay.counts.events / ((cpuMs() - t) / 1000);
+  const events = capture.once();
+  return events / ((cpuMs() - t) / 1000);
 }
 
 /**
@@ -77,20 +123,19 @@ export async function replayRows(
 ): Promise<SideRow[]> {
   const rows: SideRow[] = [];
   for (const path of captures) {
-    const input = await openInput(path);
-    progress(`model: replay ${input.name}`);
-    const events = await timeOrderedEvents(input);
+    const capture = await captureReplayer(THIS_BUILD, path);
+    progress(`model: replay ${capture.name}`);
     collectGarbage();
     const until = (s: number) => performance.now() + s * 1000;
-    for (const end = until(timing.warmS); performance.now() < end;) replayOnce(input, events);
+    for (const end = until(timing.warmS); performance.now() < end;) replayRate(capture);
     const rates: number[] = [];
     for (const end = until(3 * timing.repS); rates.length < 3 || performance.now() < end;) {
-      rates.push(replayOnce(input, events));
+      rates.push(replayRate(capture));
     }
     rates.sort((a, b) => a - b);
     rows.push({
-      name: `replay_${input.name}`,
-      label: `replay of capture ${input.name}`,
+      name: `replay_${capture.name}`,
+      label: `replay of capture ${capture.name}`,
       unit: "event",
       model: rates[rates.length >> 1] as number,
       kernel: null,

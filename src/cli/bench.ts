@@ -16,6 +16,7 @@ import { bundledCaptures, replayRows } from "../bench/replay.js";
 import { benchJson, benchText, type BenchResult } from "../bench/report.js";
 import { SCALE_OPS, scaleRows, type ScaleResult } from "../bench/scale.js";
 import { sideBySide } from "../bench/side-by-side.js";
+import { benchAgainstBaseline, FIRST } from "./bench-ab.js";
 import { UsageError } from "./errors.js";
 import { writeAll, type CliIo } from "./io.js";
 import type { CommandSpec, ParsedArgs } from "./spec.js";
@@ -73,6 +74,11 @@ async function scaleSection(
 }
 
 async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
+  if (args.optional("baseline") !== undefined) return benchAgainstBaseline(args, io);
+  for (const name of ["captures", "seconds", "first"]) {
+    if (args.optional(name) !== undefined)
+      throw new UsageError(`--${name} goes with --baseline`, false);
+  }
   const sections = sectionsOf(args);
   const quick = args.flag("quick");
   const sizes = quick ? SIZES.quick : SIZES.full;
@@ -132,6 +138,10 @@ export const benchCommand: CommandSpec = {
     ["vmasim bench --quick --json", "a short run, as one JSON object"],
     ["vmasim bench --only side --no-kernel", "the model's side-by-side rates only"],
     [
+      "vmasim bench --baseline ../base --captures compactor,jvm",
+      "replays of this build against another build's (a worktree of another commit)",
+    ],
+    [
       "node --max-old-space-size=8192 --max-semi-space-size=64 bin/vmasim.js bench --only scale,memory",
       "scale and memory with room for 16 million pages",
     ],
@@ -153,6 +163,31 @@ export const benchCommand: CommandSpec = {
       type: "string",
       value: "SECTION[,SECTION…]",
       help: `run only these sections: ${SECTIONS.join(", ")}`,
+    },
+    {
+      name: "baseline",
+      type: "string",
+      value: "DIR",
+      help: "instead of the sections: replay the captures with this build and the build at DIR (a repository, or its dist) in turn, and print both rates",
+    },
+    {
+      name: "captures",
+      type: "string",
+      value: "NAME[,NAME…]",
+      help: "with --baseline: the bundled captures to replay (default: all)",
+    },
+    {
+      name: "seconds",
+      type: "string",
+      value: "S",
+      help: "with --baseline: how long each capture alternates, in each of the two orders [default: 8]",
+    },
+    {
+      name: "first",
+      type: "string",
+      value: "BUILD",
+      choices: FIRST,
+      help: "with --baseline: run only the order where this build (or the baseline) starts each pair, in this process, and print JSON",
     },
   ],
   exits: [

@@ -1,7 +1,10 @@
 // Tests of `vmasim bench`: a --quick run (model only, so that it needs no compiler) prints
 // one well-formed JSON object with every section; figures are not asserted, only present.
+// With --baseline, replays of this build against a build in a directory (here its own).
 
-import { basename } from "node:path";
+import { spawnSync } from "node:child_process";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { bundledCaptures } from "../../src/bench/replay.js";
 import { SCALE_OPS } from "../../src/bench/scale.js";
@@ -103,5 +106,88 @@ describe("vmasim bench", () => {
     expect(out.relocation.map((x: { policy: string }) => x.policy)).toEqual(
       listPolicies().flatMap((p) => QUICK_CASES.map(() => p.name)),
     );
+  });
+});
+
+describe("vmasim bench --baseline", () => {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+
+  test("--first: one order in this process, this build against a build at DIR", async () => {
+    // the baseline is this repository's own build (dist/), so both sides replay the same
+    const r = await cli(
+      "bench",
+      "--baseline",
+      root,
+      "--captures",
+      "reserve-commit",
+      "--seconds",
+      "0.3",
+      "--first",
+      "baseline",
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      ab: { capture: string; this_per_s: number; baseline_per_s: number }[];
+    };
+    expect(out.ab.map((x) => x.capture)).toEqual(["reserve-commit"]);
+    for (const x of out.ab) {
+      expect(x.this_per_s).toBeGreaterThan(0);
+      expect(x.baseline_per_s).toBeGreaterThan(0);
+      expect(Number.isFinite(x.this_per_s / x.baseline_per_s)).toBe(true);
+    }
+    expect(r.stderr).toContain("ab: reserve-commit, baseline build first");
+  }, 60_000);
+
+  test("both orders, each in a child process, combined", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, "bin", "vmasim.js"),
+        "bench",
+        "--baseline",
+        join(root, "dist"),
+        "--captures",
+        "reserve-commit",
+        "--seconds",
+        "0.3",
+        "--json",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      seconds: number;
+      ab: {
+        capture: string;
+        orders: Record<string, { this_per_s: number; baseline_per_s: number }>;
+        ratio: number;
+      }[];
+    };
+    expect(out.seconds).toBe(0.3);
+    const [row] = out.ab;
+    expect(row?.capture).toBe("reserve-commit");
+    const { this_first: a, baseline_first: b } = row?.orders ?? {};
+    const mean = Math.sqrt(
+      ((a?.this_per_s ?? 0) / (a?.baseline_per_s ?? 1)) *
+        ((b?.this_per_s ?? 0) / (b?.baseline_per_s ?? 1)),
+    );
+    expect(row?.ratio).toBeCloseTo(mean, 9);
+    expect(r.stderr).toContain("ab: reserve-commit, this build first");
+    expect(r.stderr).toContain("ab: reserve-commit, baseline build first");
+  }, 60_000);
+
+  test.each([
+    [["--baseline", "/nonexistent"], "--baseline: /nonexistent holds no build of vmasim"],
+    [
+      ["--baseline", ".", "--captures", "nope"],
+      "--captures: no bundled capture 'nope', choose from: compactor,",
+    ],
+    [["--baseline", ".", "--seconds", "0"], "--seconds: '0' is not a positive number of seconds"],
+    [["--first", "this"], "--first goes with --baseline"],
+  ])("usage: %j", async (argv, message) => {
+    const r = await cli("bench", ...argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(message);
   });
 });

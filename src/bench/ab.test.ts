@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { alternate, meanRatio, type Side } from "./ab.js";
+
+/** Fake clocks that only the sides advance: each replay costs its side `ms` of both. */
+function fakeClocks() {
+  let now = 0;
+  return {
+    clocks: { cpuMs: () => now, wallMs: () => now },
+    side: (ms: number, events: number, log: string[], name: string): Side => ({
+      once: () => {
+        log.push(name);
+        now += ms;
+        return events;
+      },
+    }),
+  };
+}
+
+describe("alternate", () => {
+  it("gives each side its own events per CPU second, whatever the other costs", () => {
+    const { clocks, side } = fakeClocks();
+    const log: string[] = [];
+    const rates = alternate([side(1, 100, log, "a"), side(4, 100, log, "b")], 10, 1000, clocks);
+    expect(rates).toEqual([100_000, 25_000]);
+    // 10 ms slices of whole replays: 10 of a, then 3 of b (12 ms), and so on, a first
+    expect(log.slice(0, 14)).toEqual([...Array(10).fill("a"), "b", "b", "b", "a"]);
+  });
+
+  it("runs each side at least once, even with no time to spend", () => {
+    const { clocks, side } = fakeClocks();
+    const log: string[] = [];
+    const rates = alternate([side(2, 10, log, "a"), side(5, 10, log, "b")], 0, 0, clocks);
+    expect(log).toEqual(["a", "b"]);
+    expect(rates).toEqual([5000, 2000]);
+  });
+});
+
+describe("meanRatio", () => {
+  it("is the geometric mean: a bias that flips between the orders cancels", () => {
+    expect(meanRatio([1.1 * 1.05, 1.1 / 1.05])).toBeCloseTo(1.1, 12);
+    expect(meanRatio([2, 0.5])).toBeCloseTo(1, 12);
+  });
+});
