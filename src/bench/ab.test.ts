@@ -1,5 +1,7 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { alternate, meanRatio, type Side } from "./ab.js";
+import { alternate, meanRatio, runOrder, type Side } from "./ab.js";
+import { bundledCaptures } from "./replay.js";
 
 /** Fake clocks that only the sides advance: each replay costs its side `ms` of both. */
 function fakeClocks() {
@@ -39,5 +41,39 @@ describe("meanRatio", () => {
   it("is the geometric mean: a bias that flips between the orders cancels", () => {
     expect(meanRatio([1.1 * 1.05, 1.1 / 1.05])).toBeCloseTo(1.1, 12);
     expect(meanRatio([2, 0.5])).toBeCloseTo(1, 12);
+  });
+});
+
+describe("runOrder", () => {
+  it("replays each capture with both builds and names the rates by build", async () => {
+    // both builds are this repository's compiled one (npm test builds it first)
+    const src = fileURLToPath(new URL("../../dist/src", import.meta.url));
+    const capture = bundledCaptures().find((p) => p.endsWith("reserve-commit")) as string;
+    const said: string[] = [];
+    const results = await runOrder(
+      { first: "baseline", thisSrc: src, baselineSrc: src, captures: [capture], seconds: 0.2 },
+      (msg) => said.push(msg),
+    );
+    expect(results.map((r) => r.capture)).toEqual(["reserve-commit"]);
+    for (const r of results) {
+      expect(r.this_per_s).toBeGreaterThan(0);
+      expect(r.baseline_per_s).toBeGreaterThan(0);
+    }
+    expect(said).toEqual(["ab: reserve-commit, baseline build first"]);
+  }, 30_000);
+
+  it("fails on a build that lacks a replay module", async () => {
+    await expect(
+      runOrder(
+        {
+          first: "this",
+          thisSrc: "/nonexistent",
+          baselineSrc: "/nonexistent",
+          captures: [],
+          seconds: 1,
+        },
+        () => {},
+      ),
+    ).rejects.toThrow(/nonexistent/);
   });
 });

@@ -5,6 +5,10 @@
 // starts the alternation can still run a few per cent faster or slower whatever it is, so a
 // comparison runs once with each build first, and their ratios are averaged.
 
+import { performance } from "node:perf_hooks";
+import { cpuMs } from "./measure.js";
+import { captureReplayer, loadReplayModules } from "./replay-modules.js";
+
 /** One side of a comparison: replays its capture once and returns the events replayed. */
 export interface Side {
   once(): number;
@@ -45,4 +49,60 @@ export function alternate(
 /** The geometric mean of the ratios of the two orders: each order's position bias cancels. */
 export function meanRatio(ratios: readonly number[]): number {
   return Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length);
+}
+
+/** One order of a comparison, as the parent hands it to a child process (ab-child.ts). */
+export interface OrderConfig {
+  /** Which build is loaded first and starts every pair. */
+  first: "this" | "baseline";
+  /** The compiled sources (dist/src) of this build and of the baseline. */
+  thisSrc: string;
+  baselineSrc: string;
+  /** Capture directories, and how long each alternates, in seconds. */
+  captures: string[];
+  seconds: number;
+}
+
+/** Each build's rate for one capture, in one order. */
+export interface OrderResult {
+  capture: string;
+  this_per_s: number;
+  baseline_per_s: number;
+}
+
+/** Alternation turns: short enough for many turns, long enough for whole replays. */
+export const SLICE_MS = 100;
+
+const CLOCKS: Clocks = { cpuMs, wallMs: () => performance.now() };
+
+/**
+ * One order: both builds' replay modules are loaded, the first build's first, then every
+ * capture alternates between them for `seconds` after a warm-up, the first build starting
+ * every pair. Loading both here, in order, keeps the two orders mirror images (a process
+ * that had imported one build statically would always have it loaded first).
+ */
+export async function runOrder(
+  c: OrderConfig,
+  progress: (msg: string) => void,
+): Promise<OrderResult[]> {
+  const [firstSrc, secondSrc] =
+    c.first === "this" ? [c.thisSrc, c.baselineSrc] : [c.baselineSrc, c.thisSrc];
+  const firstBuild = await loadReplayModules(firstSrc);
+  const secondBuild = await loadReplayModules(secondSrc);
+  const out: OrderResult[] = [];
+  for (const path of c.captures) {
+    const sides = [
+      await captureReplayer(firstBuild, path),
+      await captureReplayer(secondBuild, path),
+    ] as const;
+    progress(`ab: ${sides[0].name}, ${c.first} build first`);
+    alternate(sides, SLICE_MS, Math.min(1000, c.seconds * 100), CLOCKS); // warm-up
+    const [a, b] = alternate(sides, SLICE_MS, c.seconds * 1000, CLOCKS) as [number, number];
+    out.push({
+      capture: sides[0].name,
+      this_per_s: c.first === "this" ? a : b,
+      baseline_per_s: c.first === "this" ? b : a,
+    });
+  }
+  return out;
 }

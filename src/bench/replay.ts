@@ -10,13 +10,13 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { CAPTURE_FILES, readLines } from "../capture/files.js";
 import { openInput } from "../capture/load.js";
-import type { TraceEvent, TraceParser } from "../input/trace/events.js";
 import { PerfTraceParser } from "../input/trace/perf-trace.js";
 import { StraceParser } from "../input/trace/strace.js";
 import { detectFormat, FIDELITY_POLICY } from "../replay/engine.js";
 import { Reorder } from "../replay/reorder.js";
 import { TraceReplay } from "../replay/replay.js";
 import { collectGarbage } from "./heap.js";
+import { captureReplayer, type CaptureReplayer, type ReplayModules } from "./replay-modules.js";
 import { cpuMs, type Timing } from "./measure.js";
 import type { SideRow } from "./side-by-side.js";
 
@@ -38,21 +38,6 @@ export function bundledCaptures(): string[] {
   return [];
 }
 
-/**
- * What a replay needs from a build of vmasim: this build's modules, or another build's
- * loaded from its directory (src/bench/ab.ts), so that both replay a capture the same way.
- */
-export interface ReplayModules {
-  openInput: typeof openInput;
-  readLines: typeof readLines;
-  PerfTraceParser: new () => TraceParser;
-  StraceParser: new () => TraceParser;
-  detectFormat: typeof detectFormat;
-  FIDELITY_POLICY: string;
-  Reorder: typeof Reorder;
-  TraceReplay: typeof TraceReplay;
-}
-
 /** This build's replay modules. */
 export const THIS_BUILD: ReplayModules = {
   openInput,
@@ -64,46 +49,6 @@ export const THIS_BUILD: ReplayModules = {
   Reorder,
   TraceReplay,
 };
-
-/** One capture, parsed and ready to replay again and again on the model. */
-export interface CaptureReplayer {
-  name: string;
-  /** Replays the capture once, from a fresh machine; returns the events replayed. */
-  once(): number;
-}
-
-/**
- * The capture at `path`, its events parsed and put in the order the replay takes them (as
- * ReplayEngine.line does), untimed; `once` replays them under linux-6.18 without the
- * observers `vmasim replay` adds.
- */
-export async function captureReplayer(m: ReplayModules, path: string): Promise<CaptureReplayer> {
-  const input = await m.openInput(path);
-  let parser: TraceParser | null = null;
-  const reorder = new m.Reorder();
-  const events: TraceEvent[] = [];
-  let n = 0;
-  for await (const text of m.readLines(input.trace)) {
-    n++;
-    if (!parser) {
-      if (text.trim() === "") continue;
-      parser =
-        m.detectFormat(text) === "perf-trace" ? new m.PerfTraceParser() : new m.StraceParser();
-    }
-    for (const ev of parser.push(text, n)) events.push(...reorder.push(ev));
-  }
-  events.push(...reorder.drain());
-  const excluded = new Set(input.truth?.sampler == null ? [] : [input.truth.sampler]);
-  return {
-    name: input.name,
-    once: () => {
-      const replay = new m.TraceReplay(m.FIDELITY_POLICY, input.name, input.truth, excluded);
-      for (const ev of events) replay.push(ev);
-      replay.finish();
-      return replay.counts.events;
-    },
-  };
-}
 
 /** One replay; returns the events replayed per CPU second. */
 function replayRate(capture: CaptureReplayer): number {

@@ -1,79 +1,43 @@
 // `vmasim bench --baseline DIR`: this build's replays of the bundled captures against
-// another build's, each capture replayed by both in alternating slices of time
-// (src/bench/ab.ts). Each order (this build first, the baseline first) runs in a process of
-// its own, a child of this one started with `--first`, so that neither inherits the other's
-// compiled code.
+// another build's, each capture replayed by both in alternating turns (src/bench/ab.ts).
+// Each order (this build first, the baseline first) runs in a child process of its own
+// (src/bench/ab-child.ts), which loads both builds in that order.
 
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
-import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
-import { alternate, meanRatio, type Side } from "../bench/ab.js";
-import { cpuMs } from "../bench/measure.js";
-import {
-  bundledCaptures,
-  captureReplayer,
-  THIS_BUILD,
-  type ReplayModules,
-} from "../bench/replay.js";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { meanRatio, SLICE_MS, type OrderConfig, type OrderResult } from "../bench/ab.js";
+import { bundledCaptures } from "../bench/replay.js";
 import { UsageError } from "./errors.js";
 import { writeAll, type CliIo } from "./io.js";
 import type { ParsedArgs } from "./spec.js";
 
-export const FIRST = ["this", "baseline"] as const;
-type First = (typeof FIRST)[number];
-
-/** Each build's rate for one capture, with one of them first. */
-interface OrderResult {
-  capture: string;
-  this_per_s: number;
-  baseline_per_s: number;
-}
-
-/** Alternation slices: short enough for many turns, long enough for whole replays. */
-const SLICE_MS = 100;
+type First = OrderConfig["first"];
 
 /**
- * The compiled sources of the build at `dir`: a repository or package (with dist/src), its
- * dist directory, or dist/src itself.
+ * The compiled sources (dist/src) of the build at `dir`: a repository or package with a
+ * dist directory, that dist directory, or dist/src itself; null when none is there.
  */
-function buildSources(dir: string): string {
+function buildSources(dir: string): string | null {
   const root = resolve(dir);
   for (const src of [join(root, "dist", "src"), join(root, "src"), root]) {
     if (existsSync(join(src, "replay", "replay.js"))) return src;
   }
-  throw new UsageError(
-    `--baseline: ${dir} holds no build of vmasim (no dist/src/replay/replay.js); make one with ` +
-      "'git worktree add DIR COMMIT && (cd DIR && npm ci)'",
-    false,
-  );
+  return null;
 }
 
-/** Where each module a replay needs lives in a build's compiled sources. */
-const MODULE_FILES: ReadonlyArray<readonly [string, readonly (keyof ReplayModules)[]]> = [
-  ["capture/load.js", ["openInput"]],
-  ["capture/files.js", ["readLines"]],
-  ["input/trace/perf-trace.js", ["PerfTraceParser"]],
-  ["input/trace/strace.js", ["StraceParser"]],
-  ["replay/engine.js", ["detectFormat", "FIDELITY_POLICY"]],
-  ["replay/reorder.js", ["Reorder"]],
-  ["replay/replay.js", ["TraceReplay"]],
-];
-
-/** The replay modules of the build whose compiled sources are at `src`. */
-async function loadReplayModules(src: string): Promise<ReplayModules> {
-  const found: Partial<Record<keyof ReplayModules, unknown>> = {};
-  for (const [file, names] of MODULE_FILES) {
-    const path = join(src, file);
-    const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-    for (const name of names) {
-      if (mod[name] === undefined)
-        throw new UsageError(`--baseline: ${path} does not export ${name}`, false);
-      found[name] = mod[name];
-    }
+/** This build's compiled sources: the dist of the package this module belongs to. */
+function thisBuildSources(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
   }
-  return found as ReplayModules;
+  const src = buildSources(dir);
+  if (!src) throw new UsageError(`--baseline: this build has no dist/ under ${dir}`, false);
+  return src;
 }
 
 /** The bundled captures `--captures` names (every one by default). */
@@ -103,86 +67,42 @@ function secondsOf(args: ParsedArgs): number {
   return s;
 }
 
-const CLOCKS = { cpuMs, wallMs: () => performance.now() };
-
-/** One order in this process: each capture, both builds alternating, `first` starting. */
-async function runOrder(
-  first: First,
-  baseline: ReplayModules,
-  captures: readonly string[],
-  seconds: number,
-  progress: (msg: string) => void,
-): Promise<OrderResult[]> {
-  const out: OrderResult[] = [];
-  for (const path of captures) {
-    const mine = await captureReplayer(THIS_BUILD, path);
-    const theirs = await captureReplayer(baseline, path);
-    progress(`ab: ${mine.name}, ${first} build first`);
-    const sides: Side[] = first === "this" ? [mine, theirs] : [theirs, mine];
-    // a warm-up of each, in the same order, so that both are compiled before the clock runs
-    alternate(sides, SLICE_MS, Math.min(1000, seconds * 100), CLOCKS);
-    const [a, b] = alternate(sides, SLICE_MS, seconds * 1000, CLOCKS) as [number, number];
-    const [mineRate, theirRate] = first === "this" ? [a, b] : [b, a];
-    out.push({ capture: mine.name, this_per_s: mineRate, baseline_per_s: theirRate });
-  }
-  return out;
-}
-
-/** Runs one order in a child process (`--first`), which prints its results as JSON. */
-function childOrder(first: First, args: ParsedArgs, captures: readonly string[]): OrderResult[] {
-  const script = process.argv[1] as string;
-  const argv = [
-    ...process.execArgv,
-    script,
-    "bench",
-    "--baseline",
-    args.optional("baseline") as string,
-    "--captures",
-    captures.map((p) => basename(p)).join(","),
-    "--seconds",
-    String(secondsOf(args)),
-    "--first",
-    first,
-  ];
-  const r = spawnSync(process.execPath, argv, {
+/** Runs one order in a child process (src/bench/ab-child.ts); progress passes through. */
+function childOrder(config: OrderConfig): OrderResult[] {
+  const child = join(config.thisSrc, "bench", "ab-child.js");
+  const r = spawnSync(process.execPath, [...process.execArgv, child, JSON.stringify(config)], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 1 << 24,
   });
-  if (r.status !== 0)
-    throw new Error(`bench --baseline: the run with the ${first} build first failed (${r.status})`);
+  if (r.status !== 0) {
+    throw new Error(
+      `bench --baseline: the run with the ${config.first} build first failed (status ${r.status})`,
+    );
+  }
   return (JSON.parse(r.stdout) as { ab: OrderResult[] }).ab;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const ratioOf = (r: OrderResult) => r.this_per_s / r.baseline_per_s;
 
-/** The comparison of both orders, as text. */
+/** Both orders side by side, as text. */
 function abText(dir: string, seconds: number, orders: Record<First, OrderResult[]>): string {
   const rows = orders.this.map((t, i) => {
     const b = orders.baseline[i] as OrderResult;
-    const r1 = t.this_per_s / t.baseline_per_s;
-    const r2 = b.this_per_s / b.baseline_per_s;
     return [
       t.capture,
       fmt(t.this_per_s),
       fmt(t.baseline_per_s),
-      r1.toFixed(3),
+      ratioOf(t).toFixed(3),
       fmt(b.this_per_s),
       fmt(b.baseline_per_s),
-      r2.toFixed(3),
-      `${meanRatio([r1, r2]).toFixed(3)}×`,
+      ratioOf(b).toFixed(3),
+      `${meanRatio([ratioOf(t), ratioOf(b)]).toFixed(3)}×`,
     ];
   });
-  const head = [
-    "capture",
-    "this /s",
-    "baseline /s",
-    "ratio",
-    "this /s",
-    "baseline /s",
-    "ratio",
-    "mean",
-  ];
+  const head = ["capture", "this /s", "baseline /s", "ratio", "this /s", "baseline /s", "ratio"];
+  head.push("mean");
   const widths = head.map((h, c) =>
     Math.max(h.length, ...rows.map((r) => (r[c] as string).length)),
   );
@@ -201,9 +121,9 @@ function abText(dir: string, seconds: number, orders: Record<First, OrderResult[
   return [
     `Replays of the bundled captures by this build and by the baseline at ${dir}, in events`,
     `per CPU second. Each capture is replayed by both builds in turn, ${SLICE_MS} ms each, for`,
-    `${seconds} s: once with this build first in each pair, then, in another process, with the`,
-    "baseline first. A ratio is this build's rate over the baseline's; mean is the geometric",
-    "mean of the two ratios, in which each order's bias cancels out.",
+    `${seconds} s, in two processes: in one, this build is loaded first and starts every pair;`,
+    "in the other, the baseline does. A ratio is this build's rate over the baseline's; mean",
+    "is the geometric mean of the two ratios, in which a bias toward either position cancels.",
     "",
     group,
     line(head),
@@ -217,31 +137,32 @@ function abText(dir: string, seconds: number, orders: Record<First, OrderResult[
 export async function benchAgainstBaseline(args: ParsedArgs, io: CliIo): Promise<number> {
   const dir = args.optional("baseline") as string;
   const baselineSrc = buildSources(dir);
-  const captures = chosenCaptures(args);
-  const seconds = secondsOf(args);
-  const progress = (msg: string) => io.stderr.write(`${msg}\n`);
-  const first = args.optional("first") as First | undefined;
-  if (first !== undefined) {
-    const baseline = await loadReplayModules(baselineSrc);
-    const ab = await runOrder(first, baseline, captures, seconds, progress);
-    await writeAll(io.stdout, `${JSON.stringify({ ab })}\n`);
-    return 0;
+  if (!baselineSrc) {
+    throw new UsageError(
+      `--baseline: ${dir} holds no build of vmasim (no dist/src/replay/replay.js); make one ` +
+        "with 'git worktree add DIR COMMIT && (cd DIR && npm ci)'",
+      false,
+    );
   }
-  const orders = { this: childOrder("this", args, captures), baseline: [] as OrderResult[] };
-  orders.baseline = childOrder("baseline", args, captures);
+  const base = {
+    thisSrc: thisBuildSources(),
+    baselineSrc,
+    captures: chosenCaptures(args),
+    seconds: secondsOf(args),
+  };
+  const orders: Record<First, OrderResult[]> = {
+    this: childOrder({ ...base, first: "this" }),
+    baseline: childOrder({ ...base, first: "baseline" }),
+  };
   if (args.flag("json")) {
     const ab = orders.this.map((t, i) => {
       const b = orders.baseline[i] as OrderResult;
-      const ratios = [t.this_per_s / t.baseline_per_s, b.this_per_s / b.baseline_per_s];
-      return {
-        capture: t.capture,
-        orders: { this_first: t, baseline_first: b },
-        ratio: meanRatio(ratios),
-      };
+      const ratio = meanRatio([ratioOf(t), ratioOf(b)]);
+      return { capture: t.capture, orders: { this_first: t, baseline_first: b }, ratio };
     });
-    await writeAll(io.stdout, `${JSON.stringify({ baseline: dir, seconds, ab })}\n`);
+    await writeAll(io.stdout, `${JSON.stringify({ baseline: dir, seconds: base.seconds, ab })}\n`);
   } else {
-    await writeAll(io.stdout, abText(dir, seconds, orders));
+    await writeAll(io.stdout, abText(dir, base.seconds, orders));
   }
   return 0;
 }

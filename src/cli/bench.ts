@@ -16,7 +16,7 @@ import { bundledCaptures, replayRows } from "../bench/replay.js";
 import { benchJson, benchText, type BenchResult } from "../bench/report.js";
 import { SCALE_OPS, scaleRows, type ScaleResult } from "../bench/scale.js";
 import { sideBySide } from "../bench/side-by-side.js";
-import { benchAgainstBaseline, FIRST } from "./bench-ab.js";
+import { benchAgainstBaseline } from "./bench-ab.js";
 import { UsageError } from "./errors.js";
 import { writeAll, type CliIo } from "./io.js";
 import type { CommandSpec, ParsedArgs } from "./spec.js";
@@ -75,7 +75,7 @@ async function scaleSection(
 
 async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
   if (args.optional("baseline") !== undefined) return benchAgainstBaseline(args, io);
-  for (const name of ["captures", "seconds", "first"]) {
+  for (const name of ["captures", "seconds"]) {
     if (args.optional(name) !== undefined)
       throw new UsageError(`--${name} goes with --baseline`, false);
   }
@@ -181,13 +181,6 @@ export const benchCommand: CommandSpec = {
       type: "string",
       value: "S",
       help: "with --baseline: how long each capture alternates, in each of the two orders [default: 8]",
-    },
-    {
-      name: "first",
-      type: "string",
-      value: "BUILD",
-      choices: FIRST,
-      help: "with --baseline: run only the order where this build (or the baseline) starts each pair, in this process, and print JSON",
     },
   ],
   exits: [

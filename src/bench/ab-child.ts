@@ -1,0 +1,9 @@
+// The child process of `vmasim bench --baseline`: runs one order of the comparison
+// (src/bench/ab.ts) from the JSON configuration in its argument and prints the results as
+// JSON; progress goes to stderr. It imports no build's model itself: runOrder loads both.
+
+import { runOrder, type OrderConfig } from "./ab.js";
+
+const config = JSON.parse(process.argv[2] ?? "") as OrderConfig;
+const ab = await runOrder(config, (msg) => process.stderr.write(`${msg}\n`));
+process.stdout.write(`${JSON.stringify({ ab })}\n`);
