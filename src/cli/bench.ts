@@ -150,7 +150,7 @@ export const benchCommand: CommandSpec = {
     {
       name: "json",
       type: "boolean",
-      help: 'print {"results":[{name,model_per_s,kernel_per_s,ratio}…],…}',
+      help: 'print {"results":[{name,model_per_s,kernel_per_s,ratio}…],…} (with --baseline: {"ab":[{capture,orders,ratio}…],…})',
     },
     { name: "quick", type: "boolean", help: "short timings and small sizes (well under a minute)" },
     {
