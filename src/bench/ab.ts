@@ -1,9 +1,10 @@
 // Replays of a capture by this build and by another build of vmasim (a baseline, built from
 // another commit), in one process and in alternating slices of time, so that both see the
 // same machine load. Separate processes minutes apart differ by up to 10 % on this kind of
-// machine; two builds of the same code in one process agree within 1 to 2 %. The build that
-// starts the alternation can still run a few per cent faster or slower whatever it is, so a
-// comparison runs once with each build first, and their ratios are averaged.
+// machine; two copies of one build in one process agree within 1 to 3 % on most captures
+// (up to 15 % on make-lua, whose long replays allocate a lot). The build loaded first and
+// starting each pair can still run a few per cent faster or slower whatever it is, so a
+// comparison runs once with each build first, and the two ratios' geometric mean is kept.
 
 import { performance } from "node:perf_hooks";
 import { cpuMs } from "./measure.js";
