@@ -144,12 +144,17 @@ export async function benchAgainstBaseline(args: ParsedArgs, io: CliIo): Promise
       false,
     );
   }
-  const base = {
-    thisSrc: thisBuildSources(),
-    baselineSrc,
-    captures: chosenCaptures(args),
-    seconds: secondsOf(args),
-  };
+  const captures = chosenCaptures(args);
+  const seconds = secondsOf(args);
+  const thisSrc = thisBuildSources();
+  if (resolve(baselineSrc) === resolve(thisSrc)) {
+    throw new UsageError(
+      `--baseline: ${dir} is this build: both sides would run the same loaded code; for a ` +
+        "same-build control, compare with a copy of its dist ('cp -r dist /tmp/copy')",
+      false,
+    );
+  }
+  const base = { thisSrc, baselineSrc, captures, seconds };
   const orders: Record<First, OrderResult[]> = {
     this: childOrder({ ...base, first: "this" }),
     baseline: childOrder({ ...base, first: "baseline" }),
@@ -160,9 +165,9 @@ export async function benchAgainstBaseline(args: ParsedArgs, io: CliIo): Promise
       const ratio = meanRatio([ratioOf(t), ratioOf(b)]);
       return { capture: t.capture, orders: { this_first: t, baseline_first: b }, ratio };
     });
-    await writeAll(io.stdout, `${JSON.stringify({ baseline: dir, seconds: base.seconds, ab })}\n`);
+    await writeAll(io.stdout, `${JSON.stringify({ baseline: dir, seconds, ab })}\n`);
   } else {
-    await writeAll(io.stdout, abText(dir, base.seconds, orders));
+    await writeAll(io.stdout, abText(dir, seconds, orders));
   }
   return 0;
 }

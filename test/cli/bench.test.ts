@@ -3,6 +3,8 @@
 // With --baseline, replays of this build against a build in a directory (here its own).
 
 import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
@@ -113,13 +115,16 @@ describe("vmasim bench --baseline", () => {
   const root = fileURLToPath(new URL("../..", import.meta.url));
 
   test("both orders, each in a child process, combined", () => {
+    // the baseline is a copy of this build: the same code, loaded from another place
+    const copy = join(mkdtempSync(join(tmpdir(), "vmasim-baseline-")), "dist");
+    cpSync(join(root, "dist"), copy, { recursive: true });
     const r = spawnSync(
       process.execPath,
       [
         join(root, "bin", "vmasim.js"),
         "bench",
         "--baseline",
-        join(root, "dist"),
+        copy,
         "--captures",
         "reserve-commit",
         "--seconds",
@@ -158,6 +163,7 @@ describe("vmasim bench --baseline", () => {
     ],
     [["--baseline", ".", "--seconds", "0"], "--seconds: '0' is not a positive number of seconds"],
     [["--seconds", "3"], "--seconds goes with --baseline"],
+    [["--baseline", "dist"], "--baseline: dist is this build: both sides would run the same"],
   ])("usage: %j", async (argv, message) => {
     const r = await cli("bench", ...argv);
     expect(r.code).toBe(2);
