@@ -207,9 +207,14 @@ export class PageTable {
     return this.hasBit(addr, DIRTY);
   }
 
+  /** Whether any present entry is part of a PMD mapping (no lookup: a count). */
+  get hasPmdMappings(): boolean {
+    return this.pmdEntries !== 0;
+  }
+
   /** pmd_trans_huge: the entry at `addr` is present and part of a PMD mapping. */
   isPmdMapped(addr: number): boolean {
-    return this.pmdEntries !== 0 && this.hasBit(addr, PMD);
+    return this.hasPmdMappings && this.hasBit(addr, PMD);
   }
 
   private setBit(addr: number, bit: number, on: boolean): void {

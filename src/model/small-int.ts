@@ -13,7 +13,7 @@ export function highPart(n: number): number {
 
 /** The low part (n mod 2^30), as a Smi. */
 export function lowPart(n: number): number {
-  return (n - Math.floor(n / SPLIT) * SPLIT) | 0;
+  return (n - highPart(n) * SPLIT) | 0;
 }
 
 /** The integer whose parts are `hi` and `lo`. */

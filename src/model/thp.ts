@@ -149,6 +149,7 @@ export function splitHugePmd(mm: Mm, addr: number): void {
  */
 export function splitPinnedHugePmds(mm: Mm, start: number, end: number): void {
   const table = mm.pageTable;
+  if (!table.hasPmdMappings) return; // fork of an mm without THPs: no table to look at
   for (
     let a = table.nextTable(start);
     a !== undefined && a < end;

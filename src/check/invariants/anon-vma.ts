@@ -77,13 +77,13 @@ function checkCounts(
   activeVmas: number,
 ): InvariantViolation[] {
   const out: InvariantViolation[] = [];
-  let children = av.root === av && av.avcCount > 0 ? 1 : 0;
-  let pins = av.avcCount > 0 ? 1 : 0;
+  let children = av.root === av && !av.treeEmpty ? 1 : 0;
+  let pins = av.treeEmpty ? 0 : 1;
   for (const node of k.stableNodes) pins += node.rmapItems.filter((r) => r.anonVma === av).length;
   for (const pinned of k.migrations.values()) if (pinned === av) pins++;
   for (const x of live) {
     if (x === av) continue;
-    if (x.parent === av && x.avcCount > 0) children++;
+    if (x.parent === av && !x.treeEmpty) children++;
     if (x.root === av) pins++;
   }
   if (av.numActiveVmas !== activeVmas) {
@@ -104,7 +104,7 @@ function checkCounts(
   // the root is pinned by every anon_vma below it; the parent only matters while the
   // anon_vma still has VMAs (unlink_anon_vmas touches parent->num_children once, when its
   // tree empties), so an emptied anon_vma kept alive by a pin may outlive its parent
-  if (av.root.freed || (av.parent.freed && av.avcCount > 0)) {
+  if (av.root.freed || (av.parent.freed && !av.treeEmpty)) {
     out.push({ id: "I-live", message: `${av.name}: its root or parent was freed` });
   }
   return out;
