@@ -10,7 +10,7 @@ import type { MappedFile } from "./file.js";
 import type { StableNode } from "./ksm.js";
 import type { Mm } from "./mm.js";
 import type { SwapSlot } from "./swap-slot.js";
-import { highPart, joinParts, lowPart } from "./small-int.js";
+import { HIGH_UNIT } from "./small-int.js";
 
 /** What folio->mapping points at: an anon_vma, a KSM stable node, a file, or nothing. */
 export type FolioMapping = AnonVma | StableNode | MappedFile;
@@ -67,11 +67,12 @@ export class Folio {
 
   /** folio->index: the page index of the folio's first page (see the class comment). */
   get index(): number {
-    return joinParts(this.indexHi, this.indexLo);
+    return this.indexHi * HIGH_UNIT + this.indexLo;
   }
   set index(i: number) {
-    this.indexHi = highPart(i);
-    this.indexLo = lowPart(i);
+    const hi = Math.floor(i / HIGH_UNIT);
+    this.indexHi = hi | 0;
+    this.indexLo = (i - hi * HIGH_UNIT) | 0;
   }
 
   /** folio_nr_pages: 1 for a small folio (LargeFolio counts its own). */

@@ -1,27 +1,28 @@
 import { describe, expect, it } from "vitest";
 import type { Mm } from "./mm.js";
-import { highPart, joinParts, lowPart, smallInt } from "./small-int.js";
+import { Folio } from "./folio.js";
+import { smallInt } from "./small-int.js";
 import { Vma } from "./vma.js";
 
 describe("small-int", () => {
-  it("splits integers below 2^53 into two int32 parts and joins them back exactly", () => {
-    for (const n of [
-      0,
-      1,
-      2 ** 30 - 1,
-      2 ** 30,
-      2 ** 31,
-      0x7f84b30cd,
-      2 ** 35 + 12345,
-      2 ** 53 - 1,
-    ]) {
-      const hi = highPart(n);
-      const lo = lowPart(n);
-      expect(hi | 0).toBe(hi);
-      expect(lo | 0).toBe(lo);
-      expect(lo).toBeGreaterThanOrEqual(0);
-      expect(lo).toBeLessThan(2 ** 30);
-      expect(joinParts(hi, lo)).toBe(n);
+  // pgoff and folio->index are kept as two int32 halves (HIGH_UNIT); each must come back exact
+  const values = [0, 1, 2 ** 30 - 1, 2 ** 30, 2 ** 31, 0x7f84b30cd, 2 ** 35 + 12345, 2 ** 53 - 1];
+
+  it("keeps a VMA's pgoff exact from 0 to 2^53 - 1", () => {
+    for (const n of values) {
+      const v = new Vma(null as unknown as Mm, 4096, 8192, n, 0, null);
+      expect(v.pgoff).toBe(n);
+      v.setRange(0, 4096, n === 0 ? 1 : n - 1);
+      expect(v.pgoff).toBe(n === 0 ? 1 : n - 1);
+    }
+  });
+
+  it("keeps a folio's index exact from 0 to 2^53 - 1", () => {
+    for (const n of values) {
+      const f = new Folio(1, null, n);
+      expect(f.index).toBe(n);
+      f.index = n === 0 ? 1 : n - 1;
+      expect(f.index).toBe(n === 0 ? 1 : n - 1);
     }
   });
 

@@ -23,18 +23,20 @@ export function splitVma(k: Kernel, vma: Vma, addr: number, newBelow: boolean): 
  */
 export function splitVmaUnchecked(vma: Vma, addr: number, newBelow: boolean): Vma {
   const mm = vma.mm;
-  const delta = (addr - vma.start) / PAGE_SIZE;
+  // each read once: where V8 does not inline the getters, every read is a call
+  const { start, end, pgoff } = vma;
+  const upperPgoff = pgoff + (addr - start) / PAGE_SIZE;
   const n = vma.dup();
-  if (newBelow) n.setRange(vma.start, addr, vma.pgoff);
-  else n.setRange(addr, vma.end, vma.pgoff + delta);
+  if (newBelow) n.setRange(start, addr, pgoff);
+  else n.setRange(addr, end, upperPgoff);
   anonVmaClone(n, vma);
   if (newBelow) {
     // the new lower part takes vma's place in the index, and vma is indexed at addr
     mm.replace(vma, n);
-    vma.setRange(addr, vma.end, vma.pgoff + delta);
+    vma.setRange(addr, end, upperPgoff);
     mm.insert(vma);
   } else {
-    mm.setRange(vma, vma.start, addr, vma.pgoff);
+    mm.setRange(vma, start, addr, pgoff);
     mm.insert(n);
   }
   splitHugePmdAt(mm, addr); // vma_adjust_trans_huge

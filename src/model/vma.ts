@@ -3,7 +3,7 @@
 
 import type { AnonVma, AnonVmaChain } from "./anon-vma.js";
 import { PAGE_SIZE } from "./constants.js";
-import { highPart, joinParts, lowPart, smallInt } from "./small-int.js";
+import { HIGH_UNIT, smallInt } from "./small-int.js";
 import type { Mm } from "./mm.js";
 import type { MappedFile } from "./file.js";
 
@@ -46,10 +46,10 @@ export class Vma {
    * vma_pages, kept instead of vm_end: a page count is a small integer (smallInt), which V8
    * stores in the object, where an address takes a boxed double of its own.
    */
-  pages: number;
+  pages!: number;
   /** vm_pgoff in two small integers (see small-int.ts): an anonymous pgoff is an address's. */
-  private pgoffHi: number;
-  private pgoffLo: number;
+  private pgoffHi!: number;
+  private pgoffLo!: number;
 
   constructor(
     public mm: Mm,
@@ -59,15 +59,13 @@ export class Vma {
     public flags: number,
     file: MappedFile | null,
   ) {
-    this.pages = smallInt((end - start) / PAGE_SIZE);
-    this.pgoffHi = highPart(pgoff);
-    this.pgoffLo = lowPart(pgoff);
+    this.setRange(start, end, pgoff);
     if (file !== null) this.attrs = { ...DEFAULT_ATTRS, file };
   }
 
   /** vm_pgoff, in pages (absolute). */
   get pgoff(): number {
-    return joinParts(this.pgoffHi, this.pgoffLo);
+    return this.pgoffHi * HIGH_UNIT + this.pgoffLo;
   }
 
   get file(): MappedFile | null {
@@ -125,8 +123,9 @@ export class Vma {
   setRange(start: number, end: number, pgoff: number): void {
     this.start = start;
     this.pages = smallInt((end - start) / PAGE_SIZE);
-    this.pgoffHi = highPart(pgoff);
-    this.pgoffLo = lowPart(pgoff);
+    const hi = Math.floor(pgoff / HIGH_UNIT);
+    this.pgoffHi = hi | 0;
+    this.pgoffLo = (pgoff - hi * HIGH_UNIT) | 0;
   }
 
   /** vm_area_dup: a field copy with an empty chain (callers clone the chain). */
