@@ -1,9 +1,15 @@
 // The child process of `vmasim bench --baseline`: runs one order of the comparison
 // (src/bench/ab.ts) from the JSON configuration in its argument and prints the results as
-// JSON; progress goes to stderr. It imports no build's model itself: runOrder loads both.
+// JSON, or {"error": message} when it cannot (a build that lacks a module); progress goes to
+// stderr. It imports no build's model itself: runOrder loads both.
 
 import { runOrder, type OrderConfig } from "./ab.js";
 
 const config = JSON.parse(process.argv[2] ?? "") as OrderConfig;
-const ab = await runOrder(config, (msg) => process.stderr.write(`${msg}\n`));
-process.stdout.write(`${JSON.stringify({ ab })}\n`);
+try {
+  const ab = await runOrder(config, (msg) => process.stderr.write(`${msg}\n`));
+  process.stdout.write(`${JSON.stringify({ ab })}\n`);
+} catch (e) {
+  process.stdout.write(`${JSON.stringify({ error: (e as Error).message })}\n`);
+  process.exitCode = 1;
+}

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { alternate, meanRatio, runOrder, type Side } from "./ab.js";
@@ -51,15 +54,28 @@ describe("runOrder", () => {
     const capture = bundledCaptures().find((p) => p.endsWith("reserve-commit")) as string;
     const said: string[] = [];
     const results = await runOrder(
-      { first: "baseline", thisSrc: src, baselineSrc: src, captures: [capture], seconds: 0.2 },
+      {
+        first: "baseline",
+        thisSrc: src,
+        baselineSrc: src,
+        captures: [capture],
+        workloads: ["mprotect_16p_unfaulted"],
+        seconds: 0.2,
+      },
       (msg) => said.push(msg),
     );
-    expect(results.map((r) => r.capture)).toEqual(["reserve-commit"]);
+    expect(results.map((r) => [r.kind, r.name])).toEqual([
+      ["capture", "reserve-commit"],
+      ["workload", "mprotect_16p_unfaulted"],
+    ]);
     for (const r of results) {
       expect(r.this_per_s).toBeGreaterThan(0);
       expect(r.baseline_per_s).toBeGreaterThan(0);
     }
-    expect(said).toEqual(["ab: reserve-commit, baseline build first"]);
+    expect(said).toEqual([
+      "ab: reserve-commit, baseline build first",
+      "ab: mprotect_16p_unfaulted, baseline build first",
+    ]);
   }, 30_000);
 
   it("fails on a build that lacks a replay module", async () => {
@@ -69,11 +85,33 @@ describe("runOrder", () => {
           first: "this",
           thisSrc: "/nonexistent",
           baselineSrc: "/nonexistent",
-          captures: [],
+          captures: ["/nonexistent/capture"],
+          workloads: [],
           seconds: 1,
         },
         () => {},
       ),
     ).rejects.toThrow(/nonexistent/);
+  });
+
+  it("refuses workloads from a build that predates their comparison", async () => {
+    // an older build's bench/model.js: it runs its workloads but cannot hand out a round
+    const old = mkdtempSync(join(tmpdir(), "vmasim-old-build-"));
+    mkdirSync(join(old, "bench"));
+    writeFileSync(join(old, "bench", "model.js"), "export function runModelWorkload() {}\n");
+    const src = fileURLToPath(new URL("../../dist/src", import.meta.url));
+    await expect(
+      runOrder(
+        {
+          first: "this",
+          thisSrc: src,
+          baselineSrc: old,
+          captures: [],
+          workloads: ["mprotect_16p_unfaulted"],
+          seconds: 1,
+        },
+        () => {},
+      ),
+    ).rejects.toThrow(/does not export modelWorkloadRound: that build predates comparisons/);
   });
 });

@@ -1,16 +1,22 @@
-// Replays of a capture by this build and by another build of vmasim (a baseline, built from
-// another commit), in one process and in alternating slices of time, so that both see the
-// same machine load. Separate processes minutes apart differ by up to 10 % on this kind of
+// Replays of a capture, or rounds of a side-by-side model workload, by this build and by
+// another build of vmasim (a baseline, built from another commit), in one process and in
+// alternating slices of time, so that both see the same machine load. Separate processes minutes apart differ by up to 10 % on this kind of
 // machine; two copies of one build in one process agree within 1 to 3 % on most captures
 // (up to 15 % on make-lua, whose long replays allocate a lot). The build loaded first and
 // starting each pair can still run a few per cent faster or slower whatever it is, so a
 // comparison runs once with each build first, and the two ratios' geometric mean is kept.
 
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import { cpuMs } from "./measure.js";
+import type { ModelWorkloadRound } from "./model.js";
 import { captureReplayer, loadReplayModules } from "./replay-modules.js";
 
-/** One side of a comparison: replays its capture once and returns the events replayed. */
+/**
+ * One side of a comparison: replays its capture once (or runs one round of its workload)
+ * and returns the events replayed (or the operations run).
+ */
 export interface Side {
   once(): number;
 }
@@ -59,14 +65,16 @@ export interface OrderConfig {
   /** The compiled sources (dist/src) of this build and of the baseline. */
   thisSrc: string;
   baselineSrc: string;
-  /** Capture directories, and how long each alternates, in seconds. */
+  /** Capture directories, side-by-side model workloads, and how long each alternates. */
   captures: string[];
+  workloads: string[];
   seconds: number;
 }
 
-/** Each build's rate for one capture, in one order. */
+/** Each build's rate for one capture (events) or model workload (operations), in one order. */
 export interface OrderResult {
-  capture: string;
+  kind: "capture" | "workload";
+  name: string;
   this_per_s: number;
   baseline_per_s: number;
 }
@@ -76,11 +84,42 @@ export const SLICE_MS = 100;
 
 const CLOCKS: Clocks = { cpuMs, wallMs: () => performance.now() };
 
+/** A round of a workload lasts at least this long (CPU ms), so that turns hold many rounds. */
+const ROUND_MS = 2;
+
+/** A build's model workload as a side: rounds of as many iterations as take ROUND_MS. */
+function workloadSide(w: ModelWorkloadRound): Side {
+  let n = 1;
+  while (n < 1 << 24 && w.round(n) < ROUND_MS) n *= 2;
+  return {
+    once: () => {
+      w.round(n);
+      return n * w.opsPerIter;
+    },
+  };
+}
+
+type WorkloadSetup = (name: string) => ModelWorkloadRound;
+
+/** The workload setup of the build whose compiled sources are at `src`. */
+async function loadWorkloadSetup(src: string): Promise<WorkloadSetup> {
+  const path = join(src, "bench", "model.js");
+  const mod = (await import(pathToFileURL(path).href)) as { modelWorkloadRound?: WorkloadSetup };
+  if (typeof mod.modelWorkloadRound !== "function") {
+    throw new Error(
+      `${path} does not export modelWorkloadRound: that build predates comparisons of model ` +
+        "workloads; compare captures only",
+    );
+  }
+  return mod.modelWorkloadRound;
+}
+
 /**
- * One order: both builds' replay modules are loaded, the first build's first, then every
- * capture alternates between them for `seconds` after a warm-up, the first build starting
- * every pair. Loading both here, in order, keeps the two orders mirror images (a process
- * that had imported one build statically would always have it loaded first).
+ * One order: both builds' modules are loaded, the first build's first, then every capture
+ * and every workload alternates between them for `seconds` after a warm-up, the first
+ * build starting every pair. Loading both here, in order, keeps the two orders mirror
+ * images (a process that had imported one build statically would always have it loaded
+ * first).
  */
 export async function runOrder(
   c: OrderConfig,
@@ -88,22 +127,32 @@ export async function runOrder(
 ): Promise<OrderResult[]> {
   const [firstSrc, secondSrc] =
     c.first === "this" ? [c.thisSrc, c.baselineSrc] : [c.baselineSrc, c.thisSrc];
-  const firstBuild = await loadReplayModules(firstSrc);
-  const secondBuild = await loadReplayModules(secondSrc);
   const out: OrderResult[] = [];
-  for (const path of c.captures) {
-    const sides = [
-      await captureReplayer(firstBuild, path),
-      await captureReplayer(secondBuild, path),
-    ] as const;
-    progress(`ab: ${sides[0].name}, ${c.first} build first`);
+  const compare = (kind: OrderResult["kind"], name: string, sides: readonly [Side, Side]) => {
+    progress(`ab: ${name}, ${c.first} build first`);
     alternate(sides, SLICE_MS, Math.min(1000, c.seconds * 100), CLOCKS); // warm-up
     const [a, b] = alternate(sides, SLICE_MS, c.seconds * 1000, CLOCKS) as [number, number];
     out.push({
-      capture: sides[0].name,
+      kind,
+      name,
       this_per_s: c.first === "this" ? a : b,
       baseline_per_s: c.first === "this" ? b : a,
     });
+  };
+  if (c.captures.length > 0) {
+    const firstBuild = await loadReplayModules(firstSrc);
+    const secondBuild = await loadReplayModules(secondSrc);
+    for (const path of c.captures) {
+      const first = await captureReplayer(firstBuild, path);
+      compare("capture", first.name, [first, await captureReplayer(secondBuild, path)]);
+    }
+  }
+  if (c.workloads.length > 0) {
+    const firstSetup = await loadWorkloadSetup(firstSrc);
+    const secondSetup = await loadWorkloadSetup(secondSrc);
+    for (const name of c.workloads) {
+      compare("workload", name, [workloadSide(firstSetup(name)), workloadSide(secondSetup(name))]);
+    }
   }
   return out;
 }

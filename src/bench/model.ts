@@ -157,10 +157,26 @@ const MODEL_WORKLOADS: readonly ModelWorkload[] = [
   mmapMunmap("mmap_munmap_1g", 12, GIB),
 ];
 
-/** Runs the model workload `name`; returns operations per second. */
-export function runModelWorkload(name: string, timing: Timing): number {
+/** A model workload set up and ready to time: each round runs n iterations. */
+export interface ModelWorkloadRound {
+  round: Round;
+  /** Operations one iteration counts for. */
+  opsPerIter: number;
+}
+
+/**
+ * Sets up the model workload `name` (`bench --baseline --workloads` loads this function from
+ * two builds and times their rounds in turn).
+ */
+export function modelWorkloadRound(name: string): ModelWorkloadRound {
   const w = MODEL_WORKLOADS.find((x) => x.name === name);
   if (!w) throw new Error(`bench: no model workload ${name}`);
+  return { round: w.setup(), opsPerIter: w.opsPerIter };
+}
+
+/** Runs the model workload `name`; returns operations per second. */
+export function runModelWorkload(name: string, timing: Timing): number {
   collectGarbage();
-  return measure(w.setup(), w.opsPerIter, timing);
+  const { round, opsPerIter } = modelWorkloadRound(name);
+  return measure(round, opsPerIter, timing);
 }

@@ -1,5 +1,6 @@
-// `vmasim bench --baseline DIR`: this build's replays of the bundled captures against
-// another build's, each capture replayed by both in alternating turns (src/bench/ab.ts).
+// `vmasim bench --baseline DIR`: this build's replays of the bundled captures, and its rounds
+// of the side-by-side model workloads, against another build's, each run by both in
+// alternating turns (src/bench/ab.ts).
 // Each order (this build first, the baseline first) runs in a child process of its own
 // (src/bench/ab-child.ts), which loads both builds in that order.
 
@@ -9,6 +10,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { meanRatio, SLICE_MS, type OrderConfig, type OrderResult } from "../bench/ab.js";
 import { bundledCaptures } from "../bench/replay.js";
+import { WORKLOADS } from "../bench/workloads.js";
 import { UsageError } from "./errors.js";
 import { writeAll, type CliIo } from "./io.js";
 import type { ParsedArgs } from "./spec.js";
@@ -40,11 +42,14 @@ function thisBuildSources(): string {
   return src;
 }
 
-/** The bundled captures `--captures` names (every one by default). */
+/**
+ * The bundled captures `--captures` names: every one by default, none when only
+ * `--workloads` is given.
+ */
 function chosenCaptures(args: ParsedArgs): string[] {
   const all = bundledCaptures();
   const value = args.optional("captures");
-  if (value === undefined) return all;
+  if (value === undefined) return args.optional("workloads") === undefined ? all : [];
   return value.split(",").map((name) => {
     const path = all.find((p) => basename(p) === name.trim());
     if (!path) {
@@ -58,6 +63,24 @@ function chosenCaptures(args: ParsedArgs): string[] {
   });
 }
 
+/** The side-by-side model workloads `--workloads` names ('all': every one; default: none). */
+function chosenWorkloads(args: ParsedArgs): string[] {
+  const value = args.optional("workloads");
+  const all = WORKLOADS.map((w) => w.name);
+  if (value === undefined) return [];
+  if (value.trim() === "all") return all;
+  return value.split(",").map((raw) => {
+    const name = raw.trim();
+    if (!all.includes(name)) {
+      throw new UsageError(
+        `--workloads: no model workload '${name}', choose from: all, ${all.join(", ")}`,
+        false,
+      );
+    }
+    return name;
+  });
+}
+
 /** `--seconds`: how long each capture alternates, in each order. */
 function secondsOf(args: ParsedArgs): number {
   const value = args.optional("seconds") ?? "8";
@@ -67,7 +90,10 @@ function secondsOf(args: ParsedArgs): number {
   return s;
 }
 
-/** Runs one order in a child process (src/bench/ab-child.ts); progress passes through. */
+/**
+ * Runs one order in a child process (src/bench/ab-child.ts); progress passes through. What
+ * stops the child (a build that lacks a module) is reported as the child words it.
+ */
 function childOrder(config: OrderConfig): OrderResult[] {
   const child = join(config.thisSrc, "bench", "ab-child.js");
   const r = spawnSync(process.execPath, [...process.execArgv, child, JSON.stringify(config)], {
@@ -75,23 +101,30 @@ function childOrder(config: OrderConfig): OrderResult[] {
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 1 << 24,
   });
-  if (r.status !== 0) {
+  let out: { ab?: OrderResult[]; error?: string } = {};
+  try {
+    out = JSON.parse(r.stdout) as typeof out;
+  } catch {
+    // no JSON: the child died before it could say why (its stderr shows it)
+  }
+  if (out.error !== undefined) throw new UsageError(`--baseline: ${out.error}`, false);
+  if (r.status !== 0 || out.ab === undefined) {
     throw new Error(
       `bench --baseline: the run with the ${config.first} build first failed (status ${r.status})`,
     );
   }
-  return (JSON.parse(r.stdout) as { ab: OrderResult[] }).ab;
+  return out.ab;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const ratioOf = (r: OrderResult) => r.this_per_s / r.baseline_per_s;
 
-/** Both orders side by side, as text. */
-function abText(dir: string, seconds: number, orders: Record<First, OrderResult[]>): string {
-  const rows = orders.this.map((t, i) => {
-    const b = orders.baseline[i] as OrderResult;
+/** One table of both orders side by side, its first column headed `title`. */
+function abTable(title: string, these: OrderResult[], baselines: OrderResult[]): string[] {
+  const rows = these.map((t, i) => {
+    const b = baselines[i] as OrderResult;
     return [
-      t.capture,
+      t.name,
       fmt(t.this_per_s),
       fmt(t.baseline_per_s),
       ratioOf(t).toFixed(3),
@@ -101,7 +134,7 @@ function abText(dir: string, seconds: number, orders: Record<First, OrderResult[
       `${meanRatio([ratioOf(t), ratioOf(b)]).toFixed(3)}×`,
     ];
   });
-  const head = ["capture", "this /s", "baseline /s", "ratio", "this /s", "baseline /s", "ratio"];
+  const head = [title, "this /s", "baseline /s", "ratio", "this /s", "baseline /s", "ratio"];
   head.push("mean");
   const widths = head.map((h, c) =>
     Math.max(h.length, ...rows.map((r) => (r[c] as string).length)),
@@ -118,19 +151,29 @@ function abText(dir: string, seconds: number, orders: Record<First, OrderResult[
     "this first".padStart(span(1)),
     "baseline first".padStart(span(4)),
   ].join("  ");
-  return [
-    `Replays of the bundled captures by this build and by the baseline at ${dir}, in events`,
-    `per CPU second. Each capture is replayed by both builds in turn, ${SLICE_MS} ms each, for`,
-    `${seconds} s, in two processes: in one, this build is loaded first and starts every pair;`,
-    "in the other, the baseline does. A ratio is this build's rate over the baseline's; mean",
-    "is the geometric mean of the two ratios, in which a bias toward either position cancels.",
-    "",
-    group,
-    line(head),
-    "-".repeat(line(head).length),
-    ...rows.map(line),
-    "",
-  ].join("\n");
+  return ["", group, line(head), "-".repeat(line(head).length), ...rows.map(line)];
+}
+
+/** Both orders side by side, as text: a table of captures, then one of workloads. */
+function abText(dir: string, seconds: number, orders: Record<First, OrderResult[]>): string {
+  const lines = [
+    `This build against the baseline at ${dir}:`,
+    "replays of bundled captures, in events per CPU second, and side-by-side model workloads,",
+    "in operations per CPU second (a round's whole CPU time: the first-touch workloads' rounds",
+    `include their mmap and munmap). Each is run by both builds in turn, ${SLICE_MS} ms each, for`,
+    `${seconds} s, in two processes: in one, this build is loaded first and starts every pair; in`,
+    "the other, the baseline does. A ratio is this build's rate over the baseline's; mean is",
+    "the geometric mean of the two ratios, in which a bias toward either position cancels.",
+  ];
+  for (const [kind, title] of [
+    ["capture", "capture"],
+    ["workload", "workload"],
+  ] as const) {
+    const these = orders.this.filter((r) => r.kind === kind);
+    const baselines = orders.baseline.filter((r) => r.kind === kind);
+    if (these.length > 0) lines.push(...abTable(title, these, baselines));
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 /** `vmasim bench --baseline DIR`. */
@@ -145,6 +188,7 @@ export async function benchAgainstBaseline(args: ParsedArgs, io: CliIo): Promise
     );
   }
   const captures = chosenCaptures(args);
+  const workloads = chosenWorkloads(args);
   const seconds = secondsOf(args);
   const thisSrc = thisBuildSources();
   if (resolve(baselineSrc) === resolve(thisSrc)) {
@@ -154,7 +198,7 @@ export async function benchAgainstBaseline(args: ParsedArgs, io: CliIo): Promise
       false,
     );
   }
-  const base = { thisSrc, baselineSrc, captures, seconds };
+  const base = { thisSrc, baselineSrc, captures, workloads, seconds };
   const orders: Record<First, OrderResult[]> = {
     this: childOrder({ ...base, first: "this" }),
     baseline: childOrder({ ...base, first: "baseline" }),
@@ -162,8 +206,15 @@ export async function benchAgainstBaseline(args: ParsedArgs, io: CliIo): Promise
   if (args.flag("json")) {
     const ab = orders.this.map((t, i) => {
       const b = orders.baseline[i] as OrderResult;
-      const ratio = meanRatio([ratioOf(t), ratioOf(b)]);
-      return { capture: t.capture, orders: { this_first: t, baseline_first: b }, ratio };
+      const rates = (r: OrderResult) => ({
+        this_per_s: r.this_per_s,
+        baseline_per_s: r.baseline_per_s,
+      });
+      return {
+        [t.kind]: t.name,
+        orders: { this_first: rates(t), baseline_first: rates(b) },
+        ratio: meanRatio([ratioOf(t), ratioOf(b)]),
+      };
     });
     await writeAll(io.stdout, `${JSON.stringify({ baseline: dir, seconds, ab })}\n`);
   } else {

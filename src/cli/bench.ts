@@ -75,7 +75,7 @@ async function scaleSection(
 
 async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
   if (args.optional("baseline") !== undefined) return benchAgainstBaseline(args, io);
-  for (const name of ["captures", "seconds"]) {
+  for (const name of ["captures", "workloads", "seconds"]) {
     if (args.optional(name) !== undefined)
       throw new UsageError(`--${name} goes with --baseline`, false);
   }
@@ -142,6 +142,10 @@ export const benchCommand: CommandSpec = {
       "replays of this build against another build's (a worktree of another commit)",
     ],
     [
+      "vmasim bench --baseline ../base --workloads mprotect_16p_unfaulted,fork_1000",
+      "side-by-side model workloads of this build against another build's",
+    ],
+    [
       "node --max-old-space-size=8192 --max-semi-space-size=64 bin/vmasim.js bench --only scale,memory",
       "scale and memory with room for 16 million pages",
     ],
@@ -150,7 +154,7 @@ export const benchCommand: CommandSpec = {
     {
       name: "json",
       type: "boolean",
-      help: 'print {"results":[{name,model_per_s,kernel_per_s,ratio}…],…} (with --baseline: {"ab":[{capture,orders,ratio}…],…})',
+      help: 'print {"results":[{name,model_per_s,kernel_per_s,ratio}…],…} (with --baseline: {"ab":[{capture|workload,orders,ratio}…],…})',
     },
     { name: "quick", type: "boolean", help: "short timings and small sizes (well under a minute)" },
     {
@@ -168,19 +172,25 @@ export const benchCommand: CommandSpec = {
       name: "baseline",
       type: "string",
       value: "DIR",
-      help: "instead of the sections: replay the captures with this build and the build at DIR (a repository, or its dist) in turn, and print both rates",
+      help: "instead of the sections: replay the captures (or run the model workloads) with this build and the build at DIR (a repository, or its dist) in turn, and print both rates",
     },
     {
       name: "captures",
       type: "string",
       value: "NAME[,NAME…]",
-      help: "with --baseline: the bundled captures to replay (default: all)",
+      help: "with --baseline: the bundled captures to replay (default: all, or none with --workloads)",
+    },
+    {
+      name: "workloads",
+      type: "string",
+      value: "NAME[,NAME…]|all",
+      help: "with --baseline: the side-by-side model workloads to run, named as in --json's results (default: none)",
     },
     {
       name: "seconds",
       type: "string",
       value: "S",
-      help: "with --baseline: how long each capture alternates, in each of the two orders [default: 8]",
+      help: "with --baseline: how long each capture or workload alternates, in each of the two orders [default: 8]",
     },
   ],
   exits: [

@@ -3,7 +3,7 @@
 // With --baseline, replays of this build against a build in a directory (here its own).
 
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,6 +127,8 @@ describe("vmasim bench --baseline", () => {
         copy,
         "--captures",
         "reserve-commit",
+        "--workloads",
+        "mprotect_16p_unfaulted",
         "--seconds",
         "0.3",
         "--json",
@@ -137,23 +139,45 @@ describe("vmasim bench --baseline", () => {
     const out = JSON.parse(r.stdout) as {
       seconds: number;
       ab: {
-        capture: string;
+        capture?: string;
+        workload?: string;
         orders: Record<string, { this_per_s: number; baseline_per_s: number }>;
         ratio: number;
       }[];
     };
     expect(out.seconds).toBe(0.3);
-    const [row] = out.ab;
-    expect(row?.capture).toBe("reserve-commit");
-    const { this_first: a, baseline_first: b } = row?.orders ?? {};
-    const mean = Math.sqrt(
-      ((a?.this_per_s ?? 0) / (a?.baseline_per_s ?? 1)) *
-        ((b?.this_per_s ?? 0) / (b?.baseline_per_s ?? 1)),
-    );
-    expect(row?.ratio).toBeCloseTo(mean, 9);
-    expect(r.stderr).toContain("ab: reserve-commit, this build first");
-    expect(r.stderr).toContain("ab: reserve-commit, baseline build first");
+    expect(out.ab.map((row) => row.capture ?? `workload ${row.workload}`)).toEqual([
+      "reserve-commit",
+      "workload mprotect_16p_unfaulted",
+    ]);
+    for (const row of out.ab) {
+      const { this_first: a, baseline_first: b } = row.orders;
+      const mean = Math.sqrt(
+        ((a?.this_per_s ?? 0) / (a?.baseline_per_s ?? 1)) *
+          ((b?.this_per_s ?? 0) / (b?.baseline_per_s ?? 1)),
+      );
+      expect(row.ratio).toBeCloseTo(mean, 9);
+    }
+    for (const name of ["reserve-commit", "mprotect_16p_unfaulted"]) {
+      expect(r.stderr).toContain(`ab: ${name}, this build first`);
+      expect(r.stderr).toContain(`ab: ${name}, baseline build first`);
+    }
   }, 60_000);
+
+  test("a baseline that predates workload comparisons: an error that says so", async () => {
+    // an older build as far as the comparison sees it: replays, and workloads it cannot hand out
+    const old = mkdtempSync(join(tmpdir(), "vmasim-old-build-"));
+    mkdirSync(join(old, "replay"));
+    mkdirSync(join(old, "bench"));
+    writeFileSync(join(old, "replay", "replay.js"), "export class TraceReplay {}\n");
+    writeFileSync(join(old, "bench", "model.js"), "export function runModelWorkload() {}\n");
+    const r = await cli("bench", "--baseline", old, "--workloads", "fork_100", "--seconds", "0.1");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(
+      "does not export modelWorkloadRound: that build predates comparisons of model workloads",
+    );
+  });
 
   test.each([
     [["--baseline", "/nonexistent"], "--baseline: /nonexistent holds no build of vmasim"],
@@ -163,6 +187,11 @@ describe("vmasim bench --baseline", () => {
     ],
     [["--baseline", ".", "--seconds", "0"], "--seconds: '0' is not a positive number of seconds"],
     [["--seconds", "3"], "--seconds goes with --baseline"],
+    [["--workloads", "all"], "--workloads goes with --baseline"],
+    [
+      ["--baseline", ".", "--workloads", "fork_100,nope"],
+      "--workloads: no model workload 'nope', choose from: all, mmap_munmap_16p,",
+    ],
     [["--baseline", "dist"], "--baseline: dist is this build: both sides would run the same"],
   ])("usage: %j", async (argv, message) => {
     const r = await cli("bench", ...argv);
