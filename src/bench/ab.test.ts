@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { alternate, meanRatio, runOrder, type Side } from "./ab.js";
+import { alternate, meanRatio, runOrder, workloadSide, type Side } from "./ab.js";
 import { bundledCaptures } from "./replay.js";
 
 /** Fake clocks that only the sides advance: each replay costs its side `ms` of both. */
@@ -37,6 +37,23 @@ describe("alternate", () => {
     const rates = alternate([side(2, 10, log, "a"), side(5, 10, log, "b")], 0, 0, clocks);
     expect(log).toEqual(["a", "b"]);
     expect(rates).toEqual([5000, 2000]);
+  });
+});
+
+describe("workloadSide", () => {
+  it("doubles a round's iterations until a round takes 2 ms, a slow first round or not", () => {
+    // 0.5 ms per iteration, and a first round that takes 50 ms (code not yet compiled)
+    let first = true;
+    const side = workloadSide({
+      opsPerIter: 3,
+      round: (n) => {
+        const ms = n * 0.5 + (first ? 50 : 0);
+        first = false;
+        return ms;
+      },
+    });
+    const ops = Array.from({ length: 6 }, () => side.once());
+    expect(ops).toEqual([3, 3, 6, 12, 12, 12]);
   });
 });
 
