@@ -1,8 +1,9 @@
 // Replays of a capture, or rounds of a side-by-side model workload, by this build and by
 // another build of vmasim (a baseline, built from another commit), in one process and in
-// alternating slices of time, so that both see the same machine load. Separate processes minutes apart differ by up to 10 % on this kind of
-// machine; two copies of one build in one process agree within 1 to 3 % on most captures
-// (up to 15 % on make-lua, whose long replays allocate a lot). The build loaded first and
+// alternating slices of time, so that both see the same machine load. Separate processes
+// minutes apart differ by up to 10 % on this kind of machine; two copies of one build in
+// one process agree within 1 to 3 % on most captures and workloads (up to 15 % on make-lua
+// and the fork workloads, whose long rounds allocate a lot). The build loaded first and
 // starting each pair can still run a few per cent faster or slower whatever it is, so a
 // comparison runs once with each build first, and the two ratios' geometric mean is kept.
 
@@ -84,7 +85,7 @@ export const SLICE_MS = 100;
 
 const CLOCKS: Clocks = { cpuMs, wallMs: () => performance.now() };
 
-/** A round of a workload grows until it lasts this long (CPU ms), so that turns hold many rounds. */
+/** A workload round grows until it lasts this long (CPU ms), so that turns hold many rounds. */
 const ROUND_MS = 2;
 
 /**

@@ -81,7 +81,7 @@ function chosenWorkloads(args: ParsedArgs): string[] {
   });
 }
 
-/** `--seconds`: how long each capture alternates, in each order. */
+/** `--seconds`: how long each capture or workload alternates, in each order. */
 function secondsOf(args: ParsedArgs): number {
   const value = args.optional("seconds") ?? "8";
   const s = Number(value);
@@ -165,13 +165,10 @@ function abText(dir: string, seconds: number, orders: Record<First, OrderResult[
     "the other, the baseline does. A ratio is this build's rate over the baseline's; mean is",
     "the geometric mean of the two ratios, in which a bias toward either position cancels.",
   ];
-  for (const [kind, title] of [
-    ["capture", "capture"],
-    ["workload", "workload"],
-  ] as const) {
+  for (const kind of ["capture", "workload"] as const) {
     const these = orders.this.filter((r) => r.kind === kind);
     const baselines = orders.baseline.filter((r) => r.kind === kind);
-    if (these.length > 0) lines.push(...abTable(title, these, baselines));
+    if (these.length > 0) lines.push(...abTable(kind, these, baselines));
   }
   return `${lines.join("\n")}\n`;
 }
