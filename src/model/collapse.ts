@@ -6,8 +6,8 @@
 // (__collapse_huge_page_copy). MADV_COLLAPSE ignores khugepaged's limits (max_ptes_none,
 // max_ptes_swap, max_ptes_shared) and, in 6.18, needs no writable PTE: an empty page table
 // or one mapping only the zero page collapses too, into zero-filled pages. khugepaged
-// itself, which collapses in the background, is not modelled. This module is browser
-// compatible.
+// itself, which collapses in the background, is not modelled, nor is the collapse of shmem
+// pages (collapseShmem: only its refusals). This module is browser compatible.
 
 import { PAGE_SIZE, PTRS_PER_PTE } from "./constants.js";
 import { Errno } from "./errno.js";
@@ -44,17 +44,19 @@ const GO_ON: ReadonlySet<ScanResult> = new Set<ScanResult>(["pte-non-present", "
  * what madvise_collapse_errno makes of the last failure when not every PMD holds a THP at
  * the end: EAGAIN for a pinned page, EINVAL otherwise; also EINVAL when the range lies
  * inside one PMD without reaching its end (the count of PMDs, hend - hstart, is unsigned).
- * The collapse of shmem and file pages (hpage_collapse_scan_file, collapse_file) is not
- * modelled: such a VMA is left as it is.
+ * A shmem or file VMA must also map its file at an offset aligned as its address is
+ * (thp_vma_suitable_order); then see collapseShmem.
  */
 export function madviseCollapse(k: Kernel, vma: Vma, start: number, end: number): Vma {
-  const fits = pmdStart(vma.end - HPAGE_PMD_SIZE) >= vma.start;
+  const fits =
+    pmdStart(vma.end - HPAGE_PMD_SIZE) >= vma.start &&
+    (vma.isAnonymous || (vma.start / PAGE_SIZE - vma.pgoff) % PTRS_PER_PTE === 0);
   if (vma.flags & (VM_NOHUGEPAGE | VM_SPECIAL | VM_HUGETLB) || !fits) throw new Errno("EINVAL");
   if (vma.isAnonymous && !vma.anonVma) throw new Errno("EINVAL", "no anon_vma yet");
   const hstart = pmdStart(start + HPAGE_PMD_SIZE - 1);
   const hend = pmdStart(end);
   if (hend < hstart) throw new Errno("EINVAL", "the range holds no PMD boundary");
-  if (!vma.isAnonymous) return vma;
+  if (!vma.isAnonymous) return collapseShmem(vma, hstart, hend);
   let thps = 0;
   let lastFail: ScanResult = "fail";
   for (let addr = hstart; addr < hend; addr += HPAGE_PMD_SIZE) {
@@ -69,6 +71,28 @@ export function madviseCollapse(k: Kernel, vma: Vma, start: number, end: number)
   if (thps * HPAGE_PMD_SIZE === hend - hstart) return vma;
   // madvise_collapse_errno
   throw new Errno(lastFail === "page-count" ? "EAGAIN" : "EINVAL", `collapse failed: ${lastFail}`);
+}
+
+/**
+ * madvise_collapse over a shmem VMA, PMD by PMD (hpage_collapse_scan_file, collapse_file): a
+ * PMD whose file range holds no page at all stops the walk with EINVAL (collapse_file finds
+ * nothing from its first index on: SCAN_TRUNCATED), leaving the PMDs after it as they were.
+ * The collapse of a range that holds pages is not modelled: the kernel puts a THP in the page
+ * cache, unmaps the old pages from every process and maps the THP by this PMD
+ * (collapse_file, retract_page_tables, collapse_pte_mapped_thp); the model leaves the pages
+ * as they are and counts the PMD as collapsed, so that the call returns what the kernel
+ * returns. Regular files (model only) are left as they are.
+ */
+function collapseShmem(vma: Vma, hstart: number, hend: number): Vma {
+  const file = vma.file;
+  if (file?.kind !== "shmem") return vma;
+  for (let addr = hstart; addr < hend; addr += HPAGE_PMD_SIZE) {
+    const first = vma.linearIndex(addr);
+    let present = false;
+    for (let i = first; i < first + PTRS_PER_PTE && !present; i++) present = file.pages.has(i);
+    if (!present) throw new Errno("EINVAL", "collapse failed: no page in the file range");
+  }
+  return vma;
 }
 
 /**
