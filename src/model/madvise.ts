@@ -7,6 +7,7 @@ import { madviseCollapse } from "./collapse.js";
 import { isAligned, PAGE_SIZE } from "./constants.js";
 import { Errno } from "./errno.js";
 import { anonVmaPrepare, faultinPageRange } from "./fault.js";
+import type { MappedFile } from "./file.js";
 import {
   VM_DONTCOPY,
   VM_DONTDUMP,
@@ -172,15 +173,19 @@ function visitorFor(advice: number): Visit {
  * no longer lazily freeable (folio_set_swapbacked). Any other anonymous folio cannot get
  * swap space and stays mapped, a large one split first (add_to_swap fails,
  * split_folio_to_list) unless pinned (folio_maybe_dma_pinned). A shmem folio is unmapped
- * first (try_to_unmap), then shmem_writeout finds no swap and keeps it dirty in the page
- * cache, where the next fault finds it again.
+ * first (try_to_unmap); if written, shmem_writeout finds no swap and keeps it dirty in the
+ * page cache, where the next fault finds it again; if clean, it leaves the page cache.
  */
 function pageout(k: Kernel, vma: Vma, addr: number, folio: Folio): void {
   if (folio.mapcount !== folio.nrPages) return;
   const end = addr + folio.nrPages * PAGE_SIZE;
-  if (folio.mapping?.kind === "shmem") {
+  const mapping = folio.mapping;
+  if (mapping?.kind === "shmem") {
     splitHugePmd(vma.mm, addr);
-    zapRange(k, vma.mm, addr, end); // a shmem folio stays in the page cache
+    zapRange(k, vma.mm, addr, end); // try_to_unmap: a dirty PTE dirties the folio
+    // a clean folio (populated or read, never written) is dropped (__remove_mapping), and
+    // the next fault allocates a zeroed page again; fault-around no longer finds it
+    if (!folio.dirty) removeFromPageCache(mapping, folio);
     return;
   }
   if (folio.lazyfree) {
@@ -334,12 +339,16 @@ function removeRange(k: Kernel, vma: Vma, start: number, end: number): Vma {
   }
   for (let index = first; index < last; index++) {
     const folio = file.pages.get(index);
-    if (!folio) continue;
-    file.pages.delete(index);
-    folio.mapping = null;
-    putFolio(folio); // the page cache's reference
+    if (folio) removeFromPageCache(file, folio);
   }
   return vma;
+}
+
+/** filemap_remove_folio: `folio` leaves `file`'s page cache, which drops its reference. */
+function removeFromPageCache(file: MappedFile, folio: Folio): void {
+  file.pages.delete(folio.index);
+  folio.mapping = null;
+  putFolio(folio);
 }
 
 /**

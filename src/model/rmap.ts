@@ -99,7 +99,11 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
   table.walk(
     start,
     end,
-    (addr, folio, sub, _writable, pmd) => {
+    (addr, folio, sub, _writable, pmd, dirty) => {
+      // zap_present_folio_ptes: a page-cache folio keeps what was written through the PTE.
+      // (The kernel dirties a shared folio at the write fault too, fault_dirty_shared_page;
+      // in the model every write leaves its PTE dirty, so this one test sees them all.)
+      if (dirty && !folio.isAnon && !folio.isZero) folio.dirty = true;
       table.clear(addr);
       if (pmd && isAligned(addr, HPAGE_PMD_SIZE)) (hugePmds ??= []).push(addr);
       dropMapping(mm, folio, sub, pmd);
