@@ -39,7 +39,7 @@ export function bundledCaptures(): string[] {
 }
 
 /** This build's replay modules. */
-export const THIS_BUILD: ReplayModules = {
+const THIS_BUILD: ReplayModules = {
   openInput,
   readLines,
   PerfTraceParser,
