@@ -3,7 +3,10 @@
 // JSON, or {"error": message} when it cannot (a build that lacks a module); progress goes to
 // stderr. It imports no build's model itself: runOrder loads both.
 
+import { applyV8Flags } from "../cli/v8-flags.js";
 import { runOrder, type OrderConfig } from "./ab.js";
+
+applyV8Flags(); // as the vmasim command runs, so that its figures compare with the report's
 
 const config = JSON.parse(process.argv[2] ?? "") as OrderConfig;
 try {

@@ -13,7 +13,10 @@ export interface MachineInfo {
   /** Kernel release (uname -r). */
   kernel: string;
   node: string;
-  /** Node's command-line flags (the heap sizes change what the collector costs). */
+  /**
+   * Node's and V8's flags: the heap sizes change what the collector costs, the inlining
+   * budgets what a call costs.
+   */
   nodeFlags: string;
   /** The 1-minute load average at the end of the run: above the CPU count, figures are noisy. */
   load: number;

@@ -18,6 +18,7 @@ import { SCALE_OPS, scaleRows, type ScaleResult } from "../bench/scale.js";
 import { sideBySide } from "../bench/side-by-side.js";
 import { benchAgainstBaseline } from "./bench-ab.js";
 import { UsageError } from "./errors.js";
+import { v8FlagsInForce } from "./v8-flags.js";
 import { writeAll, type CliIo } from "./io.js";
 import type { CommandSpec, ParsedArgs } from "./spec.js";
 
@@ -113,7 +114,7 @@ async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
       cpuModel: cpus()[0]?.model.trim() ?? "unknown",
       kernel: release(),
       node: process.versions.node,
-      nodeFlags: process.execArgv.join(" "),
+      nodeFlags: v8FlagsInForce(),
       load: loadavg()[0] ?? 0,
     },
     kernelSkipped: (side || scale) && !kernel.ok ? kernel.reason : null,

@@ -12,6 +12,7 @@ import { bundledCaptures } from "../../src/bench/replay.js";
 import { SCALE_OPS } from "../../src/bench/scale.js";
 import { QUICK_CASES } from "../../src/bench/relocation.js";
 import { WORKLOADS } from "../../src/bench/workloads.js";
+import { V8_FLAGS } from "../../src/cli/v8-flags.js";
 import { listPolicies } from "../../src/policy/registry.js";
 import { cli } from "./harness.js";
 
@@ -97,6 +98,17 @@ describe("vmasim bench", () => {
       "--only: 'nope' is not a section, choose from: side, scale, memory, relocation",
     );
   });
+
+  test("the vmasim command runs with V8_FLAGS, and the report says so", () => {
+    const bin = fileURLToPath(new URL("../../bin/vmasim.js", import.meta.url));
+    const r = spawnSync(process.execPath, [bin, "bench", "--quick", "--json", "--only", "memory"], {
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    const flags = (JSON.parse(r.stdout) as { machine: { nodeFlags: string } }).machine.nodeFlags;
+    expect(V8_FLAGS.length).toBeGreaterThan(0);
+    for (const flag of V8_FLAGS) expect(flags.split(" ")).toContain(flag);
+  }, 60_000);
 
   test("--only relocation runs that section alone", async () => {
     const r = await cli("bench", "--quick", "--json", "--only", "relocation");
