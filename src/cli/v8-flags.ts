@@ -12,9 +12,9 @@ import { setFlagsFromString } from "node:v8";
  * each lookup a method of the VMA index), and with the defaults TurboFan stops inlining
  * halfway down them: every call left is a real call, and every number it passes or returns
  * that is not a small integer (an address) a new heap box. Measured by `vmasim bench --only
- * side --no-kernel`, four runs alternating with and without these flags: every model row
- * gained, by 1.07× to 1.3× on the workloads and 1.03× to 1.4× on the replays. Larger
- * budgets (8,000 and 16,000) were no faster, or slower.
+ * side --no-kernel`, four runs with these flags alternating with four without: every model
+ * row's mean rose, by 1.05× to 1.28× on the workloads and 1.03× to 1.22× on the replays.
+ * Larger budgets (8,000 and 16,000) were no faster, or slower.
  */
 export const V8_FLAGS: readonly string[] = [
   "--max-inlined-bytecode-size-cumulative=4000",
