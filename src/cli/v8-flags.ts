@@ -21,15 +21,24 @@ export const V8_FLAGS: readonly string[] = [
   "--max-inlined-bytecode-size=1000",
 ];
 
-let applied = false;
+/** The flags of V8_FLAGS this process set (those its command line did not). */
+let applied: readonly string[] = [];
 
-/** Sets V8_FLAGS in this process. */
+/** `--name=value`'s name. */
+const nameOf = (flag: string) => flag.split("=")[0];
+
+/**
+ * Sets V8_FLAGS in this process, but for any its command line sets itself: `node
+ * --max-inlined-bytecode-size-cumulative=920 --max-inlined-bytecode-size=460 bin/vmasim.js`
+ * runs with V8's defaults, to measure what these flags change.
+ */
 export function applyV8Flags(): void {
-  for (const flag of V8_FLAGS) setFlagsFromString(flag);
-  applied = true;
+  const given = new Set(process.execArgv.map(nameOf));
+  applied = V8_FLAGS.filter((flag) => !given.has(nameOf(flag)));
+  for (const flag of applied) setFlagsFromString(flag);
 }
 
-/** The V8 flags this process runs with: its command line's, and V8_FLAGS once applied. */
+/** The V8 flags this process runs with: its command line's, then those applyV8Flags set. */
 export function v8FlagsInForce(): string {
-  return [...process.execArgv, ...(applied ? V8_FLAGS : [])].join(" ");
+  return [...process.execArgv, ...applied].join(" ");
 }

@@ -110,6 +110,20 @@ describe("vmasim bench", () => {
     for (const flag of V8_FLAGS) expect(flags.split(" ")).toContain(flag);
   }, 60_000);
 
+  test("a V8 flag on node's command line wins over V8_FLAGS' setting of it", () => {
+    const bin = fileURLToPath(new URL("../../bin/vmasim.js", import.meta.url));
+    const [first, ...rest] = V8_FLAGS as [string, ...string[]];
+    const own = `${first.split("=")[0]}=920`;
+    const r = spawnSync(
+      process.execPath,
+      [own, bin, "bench", "--quick", "--json", "--only", "memory"],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(0);
+    const flags = (JSON.parse(r.stdout) as { machine: { nodeFlags: string } }).machine.nodeFlags;
+    expect(flags.split(" ")).toEqual([own, ...rest]);
+  }, 60_000);
+
   test("--only relocation runs that section alone", async () => {
     const r = await cli("bench", "--quick", "--json", "--only", "relocation");
     expect(r.code).toBe(0);
