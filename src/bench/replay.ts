@@ -39,7 +39,7 @@ export function bundledCaptures(): string[] {
 }
 
 /** This build's replay modules. */
-const THIS_BUILD: ReplayModules = {
+export const THIS_BUILD: ReplayModules = {
   openInput,
   readLines,
   PerfTraceParser,
