@@ -30,6 +30,31 @@ const key = fc.oneof(
 );
 const op = fc.record({ kind: fc.constantFrom("set", "insert", "delete"), key }) as fc.Arbitrary<Op>;
 
+/** `agree` for a large index: the reference's keys sorted once, each probe bisected. */
+function agreeWith(idx: OrderedIndex<string>, map: Map<number, string>, probes: number[]): void {
+  const ks = [...map.keys()].sort((a, b) => a - b);
+  expect(idx.size).toBe(ks.length);
+  expect(idx.values()).toEqual(ks.map((k) => map.get(k)));
+  const rank = (p: number) => {
+    let lo = 0;
+    let hi = ks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((ks[mid] as number) < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo; // keys before it are < p
+  };
+  for (const p of probes) {
+    const r = rank(p);
+    const at = ks[r];
+    expect(idx.get(p)).toBe(map.get(p));
+    expect(idx.below(p)).toBe(r === 0 ? undefined : map.get(ks[r - 1] as number));
+    expect(idx.keyAtOrAbove(p)).toBe(at);
+    expect(idx.atOrAbove(p)).toBe(at === undefined ? undefined : map.get(at));
+  }
+}
+
 function agree(idx: OrderedIndex<string>, ref: Reference, probes: number[]): void {
   const ks = ref.sorted();
   expect(idx.size).toBe(ks.length);
@@ -84,6 +109,55 @@ describe("OrderedIndex", () => {
     const all: number[] = [];
     idx.forEach((k) => all.push(k));
     expect(all.length).toBe(1000);
+  });
+
+  it("answers as a sorted map with thousands of leaves, the first dropped again and again", () => {
+    // tens of thousands of keys: thousands of leaves, split, folded and dropped as keys come
+    // and go
+    fc.assert(
+      fc.property(fc.integer(), (seed) => {
+        const idx = new OrderedIndex<string>();
+        const ref = new Map<number, string>();
+        let x = seed >>> 0 || 1;
+        const next = (n: number) => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return (x >>> 0) % n;
+        };
+        const keyAt = (k: number) => (k % 2 === 0 ? k : 2 ** 40 + k * 4096);
+        for (let n = 0; n < 120_000; n++) {
+          // grow to about 50,000 keys, then churn the lowest few hundred
+          const k = keyAt(next(n < 100_000 ? 80_000 : 300));
+          if (n < 100_000 ? next(4) !== 0 : next(10) !== 0) {
+            const v = `v${n}`;
+            idx.set(k, v);
+            ref.set(k, v);
+          } else {
+            expect(idx.delete(k)).toBe(ref.delete(k));
+          }
+          if (n % 50_000 === 49_999 || n >= 119_990) {
+            const probes = Array.from({ length: 200 }, () => keyAt(next(80_000)));
+            agreeWith(idx, ref, probes);
+          }
+        }
+        // then from the lowest key up, so that the first leaf goes again and again; each key
+        // deleted comes back once, found through the separators
+        const ascending = [...ref.keys()].sort((a, b) => a - b);
+        const top = ascending[ascending.length - 1] as number;
+        ascending.forEach((k, n) => {
+          expect(idx.delete(k)).toBe(ref.delete(k));
+          idx.get(top); // away from the first leaf: the next lookup searches the separators
+          idx.set(k, "back");
+          expect(idx.atOrAbove(-Infinity)).toBe("back");
+          if (n % 500 === 0) expect(idx.values().length).toBe(ref.size + 1);
+          expect(idx.delete(k)).toBe(true);
+        });
+        agreeWith(idx, ref, [-1, 0, 1]);
+        expect([idx.size, idx.values(), idx.below(Infinity)]).toEqual([0, [], undefined]);
+      }),
+      { numRuns: 2 },
+    );
   });
 
   it("keeps answering after ascending appends, deletes of whole leaves and clear", () => {

@@ -10,6 +10,9 @@
  * Every insert or delete in a leaf shifts half of it on average (each shifted value a
  * pointer store), so leaves stay short: with 32 rather than 128, mprotect split+merge in an
  * mm of 1,000 VMAs took 2.2 µs instead of 3.0 µs, at 100,000 VMAs 6.4 µs instead of 8.0 µs.
+ * Not 16: that executes 13 % fewer instructions for mprotect split+merge in an mm of 3,000
+ * VMAs, but doubles the leaves, and with them the cost of a split (see `addLeaf`): at
+ * 1,000,000 VMAs mmap+munmap took 1.7× to 3.9× as long (docs/performance-history.md).
  */
 const LEAF_MAX = 32;
 const LEAF_MIN = LEAF_MAX / 4;
@@ -243,7 +246,13 @@ export class OrderedIndex<V> {
     return at;
   }
 
-  /** A new leaf at position `at`, holding `ks` and `vs` (sorted, at most LEAF_MAX). */
+  /**
+   * A new leaf at position `at`, holding `ks` and `vs` (sorted, at most LEAF_MAX). Every leaf
+   * after it moves up one place in `firsts`, `blocks` and `counts`, so a split costs time in
+   * proportion to the leaves: about 20 µs at 1,000,000 VMAs. An index built in order (fork,
+   * or an mm mapped from the bottom up) has only full leaves, so its first insert into each
+   * pays this once (docs/performance-history.md).
+   */
   private addLeaf(at: number, ks: readonly number[], vs: readonly V[]): void {
     const b = this.takeBlock();
     for (let j = 0; j < ks.length; j++) {
