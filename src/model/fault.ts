@@ -113,12 +113,7 @@ export function userAccess(
   const result = handleMmFault(k, vma, Math.floor(addr / PAGE_SIZE) * PAGE_SIZE, write);
   // the store sets the PTE's dirty bit (the CPU does, for a writable PTE; a PMD mapping's
   // bit is the PMD's: all its pages), which reclaim then finds (try_to_unmap_one)
-  const pte = write && result === "ok" ? mm.pageTable.get(addr) : undefined;
-  if (pte?.kind === "present") {
-    if (pte.pmd) mm.pageTable.setPmdDirty(addr);
-    else if (!pte.dirty) mm.pageTable.setDirty(addr, true); // unless a write fault mapped it so
-    pte.folio.store(pte.sub, value);
-  }
+  if (write && result === "ok") mm.pageTable.storeThrough(addr, value);
   return result;
 }
 

@@ -85,3 +85,38 @@ describe("PageTable.isNone", () => {
     );
   });
 });
+
+describe("PageTable.storeThrough", () => {
+  it("dirties a present entry and stores into its page, as get()'s entry says, and nothing else", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 40 }), fc.nat({ max: 39 }), (entries, pick) => {
+        const folios = entries.map((_, i) => new Folio(i + 1, null, i));
+        const t = build(entries, folios);
+        const e = entries[pick];
+        const addr = e ? (TABLES[e.table] as number) + e.slot * PAGE_SIZE : 2 ** 30;
+        const before = t.get(addr);
+        const others = everything(t).filter(([a]) => a !== addr);
+        t.storeThrough(addr, 7);
+        expect(everything(t).filter(([a]) => a !== addr)).toEqual(others);
+        if (before?.kind === "present") {
+          expect(t.get(addr)).toEqual({ ...before, dirty: true });
+          expect(before.folio.holdsData(before.sub)).toBe(true);
+        } else {
+          expect(t.get(addr)).toEqual(before);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("dirties every page of a PMD mapping", () => {
+    const t = new PageTable();
+    const folio = new Folio(1, null, 0);
+    const base = TABLES[0] as number;
+    for (let i = 0; i < PTRS_PER_PTE; i++)
+      t.setPresent(base + i * PAGE_SIZE, folio, i, true, true, false);
+    t.storeThrough(base + 5 * PAGE_SIZE, 1);
+    const dirty = t.entries(base, base + SPAN).filter(([, p]) => p.kind === "present" && p.dirty);
+    expect(dirty.length).toBe(PTRS_PER_PTE);
+  });
+});

@@ -202,6 +202,25 @@ export class PageTable {
     }
   }
 
+  /**
+   * A user store of `value` through the present PTE at `addr`, as the CPU makes it: the PTE
+   * becomes dirty (for a PMD mapping, the PMD: all its pages) and the value reaches the page.
+   * Nothing without a present PTE. Reads the entry's bits in place, where `get` would build
+   * a PTE object: a first-touch write fault ends with this, and takes 17 % fewer
+   * instructions for it (docs/performance-history.md).
+   */
+  storeThrough(addr: number, value: number): void {
+    const key = Math.floor(addr / TABLE_SPAN);
+    const t = this.table(key);
+    if (!t) return;
+    const i = slot(addr, key);
+    const bits = t.bits[i] as number;
+    if (!(bits & PRESENT)) return;
+    if (bits & PMD) this.setPmdDirty(addr);
+    else if (!(bits & DIRTY)) t.bits[i] = bits | DIRTY;
+    (t.slots[i] as Folio).store(bits >> SUB_SHIFT, value);
+  }
+
   /** pte_dirty of the present PTE at `addr` (false for any other entry). */
   isDirty(addr: number): boolean {
     return this.hasBit(addr, DIRTY);
