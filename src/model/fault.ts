@@ -105,8 +105,8 @@ export function userAccess(
       if (e instanceof Errno) return "SIGSEGV";
       throw e;
     }
+    vma = mm.vmaLookup(addr) as Vma; // the stack VMA that now covers addr
   }
-  vma = mm.vmaLookup(addr) as Vma;
   // access_error: a write needs VM_WRITE; a read any of VM_READ|VM_WRITE|VM_EXEC
   if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_ACCESS_FLAGS)) return "SIGSEGV";
   // __handle_mm_fault: the fault is handled at vmf->address = address & PAGE_MASK
