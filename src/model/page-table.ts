@@ -204,7 +204,8 @@ export class PageTable {
 
   /**
    * A user store of `value` through the present PTE at `addr`, as the CPU makes it: the PTE
-   * becomes dirty (for a PMD mapping, the PMD: all its pages) and the value reaches the page.
+   * becomes dirty (the hardware's pte_mkdirty; for a PMD mapping, pmd_mkdirty: all its
+   * pages) and the value reaches the page.
    * Nothing without a present PTE. Reads the entry's bits in place, where `get` would build
    * a PTE object: a first-touch write fault ends with this, and a round of them executes
    * 18.6 % fewer instructions for it (docs/performance-history.md).
