@@ -12,7 +12,11 @@ import { checkSwapAndMigrationLinks } from "./invariants/swap-links.js";
 import { checkVmaIndex } from "./invariants/vma-index.js";
 import { checkWritablePtes } from "./invariants/writable.js";
 
-/** Stable invariant IDs and what each asserts (listed in docs/invariants.md). */
+/**
+ * Stable invariant IDs: every ID the checks and the model's detections report, and the rows
+ * of docs/invariants.md, which says what each asserts (invariant-ids.test.ts holds all three
+ * to this list).
+ */
 export const INVARIANT_IDS = [
   "I-vma-range",
   "I-vma-order",
