@@ -126,8 +126,6 @@ export type VmaCheck =
 
 export const MODEL_ONLY_CHECKS: ReadonlySet<VmaCheck["key"]> = new Set(["pgoff", "anon", "chain"]);
 
-export type OpKind = OpBody["kind"];
-
 /** Operations whose outcome is a syscall return (ret/err), as opposed to reporting ops. */
 export function isSyscallOp(op: OpBody): boolean {
   switch (op.kind) {

@@ -1,7 +1,6 @@
 // Page geometry of x86-64. This module is browser compatible.
 
 export const PAGE_SIZE = 4096;
-export const PAGE_SHIFT = 12;
 /** PTEs per page table (one PMD entry covers PTRS_PER_PTE pages). */
 export const PTRS_PER_PTE = 512;
 /** One past the highest user address with 4-level paging (TASK_SIZE). */
