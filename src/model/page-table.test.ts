@@ -66,6 +66,43 @@ describe("PageTable.move", () => {
   });
 });
 
+describe("PageTable.freeTables", () => {
+  it("frees exactly the empty tables the range reaches whose span lies in [floor, ceiling)", () => {
+    /** An address at a slot of one of the tables, or at the end of the last one. */
+    const at = fc
+      .record({
+        table: fc.integer({ min: 0, max: TABLES.length - 1 }),
+        slot: fc.integer({ min: 0, max: PTRS_PER_PTE }),
+      })
+      .map(({ table, slot }) => (TABLES[table] as number) + slot * PAGE_SIZE);
+    fc.assert(
+      fc.property(
+        fc.array(entry, { maxLength: 6 }),
+        fc.tuple(at, at, at, at),
+        (entries, bounds) => {
+          // free_pgtables' floor and ceiling are the neighbours' edges, around the range
+          const [floor, start, end, ceiling] = [...bounds].sort((x, y) => x - y) as typeof bounds;
+          fc.pre(start < end);
+          const t = build(
+            entries,
+            entries.map((_, i) => new Folio(i + 1, null, i)),
+          );
+          for (const base of TABLES) t.alloc(base); // every table there, some of them empty
+          const empty = TABLES.filter((base) => !t.any(base, base + SPAN));
+          t.freeTables(start, end, floor, ceiling);
+          for (const base of TABLES) {
+            const reached = base < end && base + SPAN > start;
+            const freed =
+              empty.includes(base) && reached && base >= floor && base + SPAN <= ceiling;
+            expect(t.hasTable(base)).toBe(!freed);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe("PageTable.isNone", () => {
   it("answers as get() === undefined, for every kind of entry and for cleared ones", () => {
     fc.assert(
