@@ -8,6 +8,7 @@ import type { Folio } from "./folio.js";
 import type { StableNode } from "./ksm.js";
 import { PAGE_SIZE } from "./constants.js";
 import { RegularFile } from "./file.js";
+import { Tally } from "./tally.js";
 import { Mm } from "./mm.js";
 import type { ModelOptions } from "./options.js";
 
@@ -27,11 +28,11 @@ type IdKind = "anon_vma" | "folio" | "shmem" | "file" | "swap" | "ksm";
 /** Counters of the work the policy did, for comparing policies. */
 export interface Stats {
   mergeAttempts: number;
-  merges: Record<string, number>;
+  merges: Tally;
   /** Merge checks refused, by reason code. */
-  refusals: Record<string, number>;
+  refusals: Tally;
   /** Relocations a policy declined (pages it could not move safely), by reason code. */
-  relocationRefusals: Record<string, number>;
+  relocationRefusals: Tally;
   /** Page-table entries (or virtual pages, for follow_page walks) a policy visited. */
   pagesWalked: number;
   /** Pages whose folio a policy relocated (mapping and/or index rewritten). */
@@ -71,9 +72,9 @@ export class Kernel {
   readonly stableNodes = new Set<StableNode>();
   readonly stats: Stats = {
     mergeAttempts: 0,
-    merges: {},
-    refusals: {},
-    relocationRefusals: {},
+    merges: new Tally(),
+    refusals: new Tally(),
+    relocationRefusals: new Tally(),
     pagesWalked: 0,
     pagesRelocated: 0,
   };
@@ -174,13 +175,8 @@ export class Kernel {
     if (!prev && !next) return;
     this.merges.push({ fn, start, end, prev, next, result });
     this.stats.mergeAttempts++;
-    if (result !== "none") this.stats.merges[fn] = (this.stats.merges[fn] ?? 0) + 1;
-    if (prev && !prev.ok) this.refused(prev.reason);
-    if (next && !next.ok) this.refused(next.reason);
-  }
-
-  /** Counts one refused merge check, by reason. */
-  private refused(reason: string): void {
-    this.stats.refusals[reason] = (this.stats.refusals[reason] ?? 0) + 1;
+    if (result !== "none") this.stats.merges.add(fn);
+    if (prev && !prev.ok) this.stats.refusals.add(prev.reason);
+    if (next && !next.ok) this.stats.refusals.add(next.reason);
   }
 }

@@ -308,7 +308,7 @@ function costSnapshot(k: Kernel): CostSnapshot {
   return {
     walked: s.pagesWalked,
     relocated: s.pagesRelocated,
-    refused: { ...s.relocationRefusals },
+    refused: s.relocationRefusals.toJSON(),
   };
 }
 

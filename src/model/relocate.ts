@@ -63,5 +63,5 @@ export function followPages(k: Kernel, mm: Mm, start: number, end: number): Arra
 
 /** Counts a relocation a policy declined, by reason. */
 export function refuseRelocation(k: Kernel, reason: string): void {
-  k.stats.relocationRefusals[reason] = (k.stats.relocationRefusals[reason] ?? 0) + 1;
+  k.stats.relocationRefusals.add(reason);
 }

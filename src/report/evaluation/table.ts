@@ -61,8 +61,8 @@ export function violationsCell(s: SafetyResult): string {
 }
 
 function policyRow(name: string, p: PolicyReport, base: PolicyReport | undefined): string[] {
-  const merges = sum(p.stats.merges);
-  const won = base ? merges - sum(base.stats.merges) : 0;
+  const merges = sum(p.stats.merges.toJSON());
+  const won = base ? merges - sum(base.stats.merges.toJSON()) : 0;
   return [
     name,
     p.policy,
@@ -72,7 +72,7 @@ function policyRow(name: string, p: PolicyReport, base: PolicyReport | undefined
     String(merges),
     base ? (won > 0 ? `+${won}` : String(won)) : "–",
     String(p.stats.pagesRelocated),
-    topCounts(p.stats.refusals),
+    topCounts(p.stats.refusals.toJSON()),
     violationsCell(p.safety),
   ];
 }
