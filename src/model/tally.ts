@@ -4,8 +4,9 @@
 /**
  * Counts by key. A run adds to the same few keys again and again, so the cell of the key
  * added last is tried before the map. A plain object's property incremented by a key that
- * varies takes V8's generic keyed access, a few hundred instructions each time: replays of
- * the compactor and jvm captures execute 1.6 % and 2.3 % fewer instructions with this.
+ * varies takes V8's generic keyed access, a few hundred instructions each time: a compactor
+ * replay, which adds to a tally at every mremap, executes 1.6 % fewer instructions with
+ * this (docs/performance-history.md).
  */
 export class Tally {
   private readonly cells = new Map<string, { n: number }>();
