@@ -86,6 +86,13 @@ export class TraceReplay {
   private readonly execSeen = new Map<number, number>();
   private readonly fdGen = new Map<string, number>();
   private sawFirst = false;
+  /**
+   * The last event's task and its tid: most events come from the task of the one before,
+   * and for them `push` looks up neither the excluded set nor the task table. Not state:
+   * cleared whenever a task is added or killed.
+   */
+  private lastTid = -1;
+  private lastTask: Task | undefined = undefined;
 
   constructor(
     policy: string,
@@ -100,22 +107,30 @@ export class TraceReplay {
 
   /** Replays one event (events must come in time order). */
   push(ev: TraceEvent): void {
-    if (this.excluded.has(ev.tid)) {
+    const tid = ev.tid;
+    if (tid === this.lastTid) {
+      this.counts.events++;
+      this.event(this.lastTask as Task, ev);
+      return;
+    }
+    if (this.excluded.has(tid)) {
       if (ev.kind === "spawn" && !this.excluded.has(ev.child)) this.root(ev.child);
       return;
     }
     this.counts.events++;
-    let task = this.tasks.get(ev.tid);
+    let task = this.tasks.get(tid);
     if (!task) {
-      const parent = this.truth?.tasks.get(ev.tid)?.parent;
+      const parent = this.truth?.tasks.get(tid)?.parent;
       const isRoot = !this.sawFirst || (parent !== undefined && this.excluded.has(parent));
       if (!isRoot) {
         this.wait(ev);
         return;
       }
-      task = this.root(ev.tid);
+      task = this.root(tid);
     }
     this.sawFirst = true;
+    this.lastTid = tid;
+    this.lastTask = task;
     this.event(task, ev);
   }
 
@@ -136,6 +151,7 @@ export class TraceReplay {
 
   /** A task with no known parent: a fresh process (a fork of the empty p0). */
   private root(tid: number): Task {
+    this.lastTid = -1;
     this.switchTo(0);
     this.run({ kind: "fork", stay: true }, 0);
     const t = this.tasks.add(tid, this.nextProc++, tid, this.truth === null);
@@ -146,6 +162,7 @@ export class TraceReplay {
 
   private spawn(parent: Task, child: number, traced: SpawnKind | null, line: number): void {
     const kind = this.truth?.tasks.get(child)?.kind ?? traced ?? "vfork";
+    this.lastTid = -1;
     this.switchTo(parent.proc);
     if (kind === "fork") this.run({ kind: "fork", stay: true }, line);
     else {
@@ -167,12 +184,14 @@ export class TraceReplay {
   }
 
   private event(task: Task, ev: TraceEvent): void {
+    // each read once: events come in many shapes, so every read is a megamorphic lookup
     const line = ev.line;
-    if (!task.known && ev.kind !== "exec" && ev.kind !== "exit" && ev.kind !== "spawn") {
+    const kind = ev.kind;
+    if (!task.known && kind !== "exec" && kind !== "exit" && kind !== "spawn") {
       this.counts.beforeExec++;
       return;
     }
-    switch (ev.kind) {
+    switch (kind) {
       case "spawn":
         return this.spawn(task, ev.child, ev.spawn, line);
       case "exec":
@@ -211,7 +230,7 @@ export class TraceReplay {
       case "munmap":
       case "mlock":
       case "munlock":
-        return this.call(task, { kind: ev.kind, addr: ev.addr, len: ev.len }, line);
+        return this.call(task, { kind, addr: ev.addr, len: ev.len }, line);
       case "mprotect":
         return this.call(
           task,
@@ -240,6 +259,7 @@ export class TraceReplay {
 
   private exit(task: Task, line: number): void {
     if (!task.alive) return;
+    this.lastTid = -1;
     this.hooks.beforeExit?.(task);
     this.switchTo(task.proc);
     this.run({ kind: "exit" }, line);
