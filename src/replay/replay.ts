@@ -89,7 +89,8 @@ export class TraceReplay {
   /**
    * The last event's task and its tid: most events come from the task of the one before,
    * and for them `push` looks up neither the excluded set nor the task table. Not state:
-   * cleared whenever a task is added or killed.
+   * cleared when a task exits and when a root task takes a tid (a spawn's child never has
+   * the tid of the event that spawns it, the one cached).
    */
   private lastTid = -1;
   private lastTask: Task | undefined = undefined;
@@ -162,7 +163,6 @@ export class TraceReplay {
 
   private spawn(parent: Task, child: number, traced: SpawnKind | null, line: number): void {
     const kind = this.truth?.tasks.get(child)?.kind ?? traced ?? "vfork";
-    this.lastTid = -1;
     this.switchTo(parent.proc);
     if (kind === "fork") this.run({ kind: "fork", stay: true }, line);
     else {
