@@ -102,6 +102,16 @@ export class Mm {
     if (this.cached === vma) this.cached = undefined;
   }
 
+  /**
+   * Removes every VMA that starts in [start, end) from the index at once
+   * (vma_iter_clear_gfp); returns how many.
+   */
+  removeRange(start: number, end: number): number {
+    const c = this.cached;
+    if (c !== undefined && c.start >= start && c.start < end) this.cached = undefined;
+    return this.index.deleteRange(start, end);
+  }
+
   /** Indexes `vma` in place of `old`, which starts at the same address (vma_iter_store). */
   replace(old: Vma, vma: Vma): void {
     if (vma.start !== old.start || this.index.get(old.start) !== old)

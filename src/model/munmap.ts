@@ -53,7 +53,9 @@ export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number):
     if (next.end > end) splitVmaUnchecked(next, end, false);
     vmas.push(next);
   }
-  for (const v of vmas) mm.remove(v);
+  // vma_iter_clear_gfp: do_vmi_align_munmap clears the gathered range in one store
+  if (mm.removeRange(start, end) !== vmas.length)
+    throw new Error("munmap: the index and the VMAs gathered disagree");
   return {
     vmas,
     prev,

@@ -66,6 +66,57 @@ describe("OrderedIndex", () => {
     );
   });
 
+  it("removes key ranges as a sorted map does, within a leaf and across many", () => {
+    // hundreds of keys (tens of leaves) and ranges up to a few hundred keys wide: some
+    // inside one leaf, some emptying whole leaves, some reaching the first or the last
+    const range = fc.record({ lo: fc.integer({ min: -5, max: 1200 }), span: fc.nat(300) });
+    const everyKey = Array.from({ length: 1211 }, (_, i) => i - 5);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 1200 }), { minLength: 200, maxLength: 1200 }),
+        fc.array(fc.oneof(range, fc.integer({ min: 0, max: 1200 })), { maxLength: 40 }),
+        (keys, steps) => {
+          const idx = new OrderedIndex<string>();
+          const ref = new Map<number, string>();
+          for (const k of keys) {
+            idx.set(k, `v${k}`);
+            ref.set(k, `v${k}`);
+          }
+          for (const st of steps) {
+            if (typeof st === "number") {
+              // an insert between removals, so that later ranges meet refilled leaves
+              idx.set(st, `w${st}`);
+              ref.set(st, `w${st}`);
+              continue;
+            }
+            const hi = st.lo + st.span;
+            const gone = [...ref.keys()].filter((k) => k >= st.lo && k < hi);
+            for (const k of gone) ref.delete(k);
+            expect(idx.deleteRange(st.lo, hi)).toBe(gone.length);
+          }
+          // every key probed: an emptied leaf left behind shows in some neighbour lookup
+          agree(idx, ref, everyKey);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("drops the leaves a range empties: a middle one, the last one, all of them", () => {
+    const idx = new OrderedIndex<number>();
+    for (let k = 0; k < 1024; k++) idx.set(k, k); // in order: 32 full leaves
+    expect(idx.deleteRange(32, 64)).toBe(32); // exactly the second leaf, whose block is freed
+    expect([idx.below(64), idx.atOrAbove(32)]).toEqual([31, 64]);
+    idx.set(1024, 1024); // a new last leaf, in that block
+    expect(idx.deleteRange(1024, 2000)).toBe(1); // exactly the last leaf
+    expect([idx.last(), idx.below(Infinity), idx.atOrAbove(1000)]).toEqual([1023, 1023, 1000]);
+    expect(idx.deleteRange(-Infinity, Infinity)).toBe(992);
+    const empty = [idx.size, idx.values(), idx.last(), idx.deleteRange(0, 10)];
+    expect(empty).toEqual([0, [], undefined, 0]);
+    idx.set(5, 50);
+    expect([idx.values(), idx.below(6), idx.atOrAbove(0), idx.last()]).toEqual([[50], 50, 50, 50]);
+  });
+
   it("walks an inclusive key range in order, across leaves", () => {
     const idx = new OrderedIndex<number>();
     for (let k = 0; k < 2000; k += 2) idx.set(k, k * 10);

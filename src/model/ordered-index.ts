@@ -161,6 +161,55 @@ export class OrderedIndex<V> {
     return true;
   }
 
+  /**
+   * Removes every key in [lo, hi); returns how many. One pass over the leaves the range
+   * spans: a delete per key would shift the rest of its leaf once for each.
+   */
+  deleteRange(lo: number, hi: number): number {
+    if (this.size === 0 || lo >= hi) return 0;
+    let l = this.leafOf(lo);
+    let i = this.lowerBound(l, lo);
+    let removed = 0;
+    // the first leaf keeps its keys below lo; later ones keep only keys at or above hi
+    const first = i > (this.blocks[l] as number) ? l : null;
+    for (;;) {
+      const end = this.endOf(l);
+      const ks = this.keys;
+      const vs = this.vals;
+      let j = i; // the first slot at or above hi: a scan, as every slot it passes is removed
+      while (j < end && (ks[j] as number) < hi) j++;
+      const n = j - i;
+      if (n > 0) {
+        for (let s = j; s < end; s++) {
+          ks[s - n] = ks[s] as number;
+          vs[s - n] = vs[s];
+        }
+        for (let s = end - n; s < end; s++) {
+          ks[s] = 0;
+          vs[s] = undefined;
+        }
+        this.counts[l] = (this.counts[l] as number) - n;
+        removed += n;
+      }
+      if (j < end || l + 1 === this.counts.length) break; // the range ends in this leaf
+      // on into the next leaf; an emptied one goes, and the next moves down to its place
+      if (this.counts[l] === 0) this.removeLeaf(l);
+      else l++;
+      i = this.blocks[l] as number;
+    }
+    this.size -= removed;
+    // at most two leaves are left short: the last one reached, and the first one
+    if (this.counts[l] === 0) this.removeLeaf(l);
+    else if (l !== first) this.settle(l);
+    if (first !== null) this.settle(first);
+    return removed;
+  }
+
+  /** Folds leaf `l` into a neighbour when it is short and they fit in one leaf. */
+  private settle(l: number): void {
+    if ((this.counts[l] as number) < LEAF_MIN && this.counts.length > 1) this.mergeSmall(l);
+  }
+
   /** The value of the greatest key < `key`. */
   below(key: number): V | undefined {
     if (this.size === 0) return undefined;
