@@ -173,7 +173,11 @@ export class Kernel {
     result: MergeResult,
   ): void {
     if (!prev && !next) return;
-    this.merges.push({ fn, start, end, prev, next, result });
+    const attempt = { fn, start, end, prev, next, result };
+    // a literal for the first (nearly always the only one): a push onto [] calls V8's builtin
+    // that grows the backing store
+    if (this.merges.length === 0) this.merges = [attempt];
+    else this.merges.push(attempt);
     this.stats.mergeAttempts++;
     if (result !== "none") this.stats.merges.add(fn);
     if (prev && !prev.ok) this.stats.refusals.add(prev.reason);

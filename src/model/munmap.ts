@@ -46,9 +46,11 @@ export function gatherMunmapVmas(k: Kernel, mm: Mm, start: number, end: number):
   } else {
     prev = mm.prevOf(start) ?? null;
   }
-  // for_each_vma_range: the VMA that ends the walk is the next one
-  const vmas: Vma[] = [];
-  let next: Vma | undefined = first;
+  // for_each_vma_range: the VMA that ends the walk is the next one. The list starts as a
+  // literal of `first`: a push onto [] calls V8's builtin that grows the backing store.
+  if (first.end > end) splitVmaUnchecked(first, end, false);
+  const vmas: Vma[] = [first];
+  let next = mm.nextFrom(first.end);
   for (; next && next.start < end; next = mm.nextFrom(next.end)) {
     if (next.end > end) splitVmaUnchecked(next, end, false);
     vmas.push(next);
