@@ -156,9 +156,10 @@ export function vmaExpand(k: Kernel, vmg: Vmg): void {
 function commitMerge(k: Kernel, vmg: Vmg): void {
   const mm = vmg.mm;
   const vma = vmg.adjustNextStart ? (vmg.middle as Vma) : (vmg.target as Vma);
-  const removed: Vma[] = [];
-  if (vmg.removeMiddle && vmg.middle) removed.push(vmg.middle);
-  if (vmg.removeNext && vmg.next) removed.push(vmg.next);
+  // literals, as a push onto [] calls V8's builtin that grows the backing store
+  const middle = vmg.removeMiddle ? vmg.middle : null;
+  const next = vmg.removeNext ? vmg.next : null;
+  const removed: Vma[] = middle ? (next ? [middle, next] : [middle]) : next ? [next] : [];
   for (const r of removed) mm.remove(r);
   let moved: OwnerChange | null = null;
   if (vmg.adjustMiddleStart) {
