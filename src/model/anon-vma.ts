@@ -181,7 +181,9 @@ export function unlinkAnonVmas(k: Kernel, vma: Vma): void {
     av.removeAvc(avc);
     if (av.treeEmpty) {
       av.parent.numChildren--;
-      (emptied ??= []).push(av);
+      // a literal for the first, as a push onto [] calls V8's builtin that grows the store
+      if (emptied === null) emptied = [av];
+      else emptied.push(av);
     }
   }
   if (vma.anonVma) {
