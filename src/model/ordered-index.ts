@@ -157,7 +157,7 @@ export class OrderedIndex<V> {
     const n = (this.counts[l] as number) - 1;
     this.counts[l] = n;
     if (n === 0) this.removeLeaf(l);
-    else if (n < LEAF_MIN && this.counts.length > 1) this.mergeSmall(l);
+    else this.settle(l);
     return true;
   }
 
