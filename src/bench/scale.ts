@@ -144,6 +144,7 @@ export function scaleRow(
   timing: Timing,
   progress: (msg: string) => void,
 ): Omit<ScaleRow, "kernelNsPerOp"> {
+  progress(`scale: building ${n.toLocaleString("en-US")} VMAs`);
   const h0 = heapUsed();
   const t0 = cpuMs();
   const c = fresh({ maxMapCount: n + 16 });

@@ -61,6 +61,7 @@ describe("vmasim bench", () => {
     );
     // progress goes to stderr, one line per stage
     expect(r.stderr).toContain("model: mmap_munmap_16p\n");
+    expect(r.stderr).toContain("scale: building 10,000 VMAs\n");
   }, 120_000);
 
   test("--quick --only scale runs the scale operations on the kernel too", async () => {
