@@ -7,7 +7,11 @@ import { describe, expect, it } from "vitest";
 import { problems, runModelFile, scenarioFiles, scenarioName } from "./scenarios.js";
 
 const conformance = scenarioFiles("scenarios/conformance");
-const files = [...conformance, ...scenarioFiles("scenarios/examples"), ...scenarioFiles("scenarios/probes")];
+const files = [
+  ...conformance,
+  ...scenarioFiles("scenarios/examples"),
+  ...scenarioFiles("scenarios/probes"),
+];
 
 describe("conformance scenarios on the model", () => {
   it("finds the suite", () => {
@@ -15,7 +19,9 @@ describe("conformance scenarios on the model", () => {
   });
   for (const zeroPage of [false, true]) {
     describe(
-      zeroPage ? "with the zero page" : "without the zero page (a kernel booted with pvm_no_zero_page=1)",
+      zeroPage
+        ? "with the zero page"
+        : "without the zero page (a kernel booted with pvm_no_zero_page=1)",
       () => {
         it.each(files.map((f) => [scenarioName(f), f]))("%s", (_name, file) => {
           expect(problems(runModelFile(file, { zeroPage }))).toEqual([]);
