@@ -1,6 +1,7 @@
 // The benchmark's results and their two renderings: a readable report and one JSON
 // object whose "results" array holds the side-by-side rows. Pure: no I/O, no clock.
 
+import { CACHE_BYTES, MEMORY_BYTES, type MachineSpeed } from "./machine-speed.js";
 import type { MemoryResult } from "./memory.js";
 import type { RelocationRow } from "./relocation.js";
 import { SCALE_OPS, SCALE_VMA_PAGES, type ScaleResult, type ScaleRow } from "./scale.js";
@@ -20,6 +21,8 @@ export interface MachineInfo {
   nodeFlags: string;
   /** The 1-minute load average at the end of the run: above the CPU count, figures are noisy. */
   load: number;
+  /** Its speed at the start of the run, apart from the model. */
+  speed: MachineSpeed;
 }
 
 /** One run of `vmasim bench`: each section, or null when it was not run. */
@@ -292,6 +295,8 @@ export function benchText(r: BenchResult): string {
     [
       `vmasim bench${r.quick ? " --quick" : ""}: ${m.cpus} CPUs (${m.cpuModel}), Linux ${m.kernel}, Node.js ${m.node}${m.nodeFlags ? ` (${m.nodeFlags})` : ""}`,
       `load average ${m.load.toFixed(2)} at the end${m.load > m.cpus / 2 ? " (other work was running: figures are noisy)" : ""}`,
+      "machine speed at the start (a shared machine's moves from day to day: compare runs by it too):",
+      `  ${m.speed.stepNs.toFixed(2)} ns per dependent integer step; a dependent load at random takes ${m.speed.cacheLoadNs.toFixed(0)} ns in ${CACHE_BYTES / 2 ** 20} MiB, ${m.speed.memoryLoadNs.toFixed(0)} ns in ${MEMORY_BYTES / 2 ** 20} MiB`,
       ...(r.kernelSkipped === null ? [] : [`kernel column skipped: ${r.kernelSkipped}`]),
     ],
   ];

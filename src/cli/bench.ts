@@ -9,6 +9,7 @@ import {
   runKernelScale,
   type KernelBench,
 } from "../bench/kernel.js";
+import { machineSpeed } from "../bench/machine-speed.js";
 import { FULL_TIMING, QUICK_TIMING, type Timing } from "../bench/measure.js";
 import { measureMemory } from "../bench/memory.js";
 import { FULL_CASES, QUICK_CASES, relocationRows } from "../bench/relocation.js";
@@ -85,6 +86,8 @@ async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
   const sizes = quick ? SIZES.quick : SIZES.full;
   const timing = quick ? QUICK_TIMING : FULL_TIMING;
   const progress = (msg: string) => io.stderr.write(`${msg}\n`);
+  progress("machine: measuring its speed");
+  const speed = machineSpeed();
 
   let kernel: KernelBench = { ok: false, reason: "--no-kernel" };
   if ((sections.has("side") || sections.has("scale")) && !args.flag("no-kernel")) {
@@ -116,6 +119,7 @@ async function bench(args: ParsedArgs, io: CliIo): Promise<number> {
       node: process.versions.node,
       nodeFlags: v8FlagsInForce(),
       load: loadavg()[0] ?? 0,
+      speed,
     },
     kernelSkipped: (side || scale) && !kernel.ok ? kernel.reason : null,
     side,

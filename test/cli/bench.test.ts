@@ -136,6 +136,19 @@ describe("vmasim bench", () => {
       listPolicies().flatMap((p) => QUICK_CASES.map(() => p.name)),
     );
   });
+
+  test("the report's head gives the machine's speed at the start, in the text and the JSON", async () => {
+    const text = await cli("bench", "--quick", "--only", "memory");
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /\nmachine speed at the start \(a shared machine's moves from day to day: compare runs by it too\):\n {2}[0-9.]+ ns per dependent integer step; a dependent load at random takes [0-9]+ ns in 4 MiB, [0-9]+ ns in 256 MiB\n/,
+    );
+    expect(text.stderr).toContain("machine: measuring its speed\n");
+    const json = await cli("bench", "--quick", "--json", "--only", "memory");
+    const speed = JSON.parse(json.stdout).machine.speed;
+    expect(Object.keys(speed)).toEqual(["stepNs", "cacheLoadNs", "memoryLoadNs"]);
+    expect(Object.values(speed).every(positive)).toBe(true);
+  }, 60_000);
 });
 
 describe("vmasim bench --baseline", () => {
