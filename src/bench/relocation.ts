@@ -10,7 +10,7 @@ import { PAGE_SIZE } from "../model/constants.js";
 import { doMmap } from "../model/mmap.js";
 import { doMremap } from "../model/mremap.js";
 import { listPolicies } from "../policy/registry.js";
-import { collectGarbage } from "./heap.js";
+import { collectGarbage, promoteYoung } from "./heap.js";
 import { cpuMs } from "./measure.js";
 import { BASE, fresh, GIB, MMAP_FLAGS, MREMAP_FLAGS, RW, touch, type Ctx } from "./ctx.js";
 
@@ -68,6 +68,7 @@ function once(policy: string, cs: RelocationCase): RelocationRow {
   mapAndTouch(c, FAR, cs.vmaPages, cs.residentPages);
   const walked = c.k.stats.pagesWalked;
   const relocated = c.k.stats.pagesRelocated;
+  promoteYoung();
   const t = cpuMs();
   doMremap(c.k, c.mm, FAR, len, len, MREMAP_FLAGS, BASE + len);
   const us = (cpuMs() - t) * 1000;
