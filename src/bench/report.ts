@@ -4,6 +4,12 @@
 import { CACHE_BYTES, MEMORY_BYTES, type MachineSpeed } from "./machine-speed.js";
 import type { MemoryResult } from "./memory.js";
 import type { RelocationRow } from "./relocation.js";
+import {
+  GOAL_POLICY,
+  relocationGrowth,
+  RELOCATION_LENGTH_GOAL,
+  type Growth,
+} from "./relocation-growth.js";
 import { SCALE_OPS, SCALE_VMA_PAGES, type ScaleResult, type ScaleRow } from "./scale.js";
 import type { SideRow } from "./side-by-side.js";
 
@@ -89,6 +95,15 @@ export function benchJson(r: BenchResult): string {
         pages_relocated: x.pagesRelocated,
         us_per_merge: round(x.usPerMerge, 2),
       })) ?? null,
+    relocation_growth:
+      r.relocation &&
+      relocationGrowth(r.relocation).map((g) => ({
+        policy: g.policy,
+        longer_time_ratio: g.length && round(g.length.time, 3),
+        longer_walked_ratio: g.length?.walked == null ? null : round(g.length.walked, 3),
+        more_resident_time_ratio: g.resident && round(g.resident.time, 3),
+        more_resident_walked_ratio: g.resident?.walked == null ? null : round(g.resident.walked, 3),
+      })),
     scale_skipped: r.scale?.skipped ?? null,
     machine: r.machine,
     kernel_skipped: r.kernelSkipped,
@@ -285,7 +300,53 @@ function relocationText(rows: readonly RelocationRow[]): string[] {
       ],
       new Set([1, 2, 4, 5, 6]),
     ),
+    ...relocationGrowthText(rows),
   ];
+}
+
+/** "16× (16,384 → 262,144 VMA pages, 16,384 resident)": how much one axis grew, and where. */
+function grewBy(g: Growth, axis: "vmaPages" | "residentPages"): string {
+  const [what, other, fixed] =
+    axis === "vmaPages"
+      ? (["VMA pages", "residentPages", "resident"] as const)
+      : (["resident pages", "vmaPages", "VMA pages"] as const);
+  return `${int(g.to[axis] / g.from[axis])}× (${int(g.from[axis])} → ${int(g.to[axis])} ${what}, ${int(g.from[other])} ${fixed})`;
+}
+
+/** How each policy's cost grows with the VMA's length and with its resident pages. */
+function relocationGrowthText(rows: readonly RelocationRow[]): string[] {
+  const growths = relocationGrowth(rows);
+  const sample = growths.find((g) => g.length && g.resident);
+  const times = (g: Growth | null) => (g ? `${g.time.toFixed(2)}×` : "-");
+  const walked = (g: Growth | null) => (g?.walked == null ? "-" : `${g.walked.toFixed(2)}×`);
+  const lines = [""];
+  if (sample?.length && sample.resident)
+    lines.push(
+      `As the VMA grows ${grewBy(sample.length, "vmaPages")} and as its resident pages grow`,
+      `${grewBy(sample.resident, "residentPages")}: time per mremap, and pages walked ("-": none)`,
+      "",
+      ...table(
+        [
+          ["policy", "longer: time", "walked", "more resident: time", "walked"],
+          ...growths.map((g) => [
+            g.policy,
+            times(g.length),
+            walked(g.length),
+            times(g.resident),
+            walked(g.resident),
+          ]),
+        ],
+        new Set([1, 2, 3, 4]),
+      ),
+      "",
+    );
+  const goal = growths.find((g) => g.policy === GOAL_POLICY)?.length;
+  lines.push(
+    goal
+      ? `  ${GOAL_POLICY}: a VMA longer by ${grewBy(goal, "vmaPages")} takes ${goal.time.toFixed(2)}× the time (goal ≤ ${RELOCATION_LENGTH_GOAL}×: time with the resident pages, not the length) ${verdict(goal.time <= RELOCATION_LENGTH_GOAL)}`
+      : `  ${GOAL_POLICY}: no two VMA lengths with as many resident pages in this grid: the goal was not measured`,
+  );
+  return lines;
 }
 
 /** The readable rendering. */

@@ -59,6 +59,14 @@ describe("vmasim bench", () => {
     expect(out.relocation.every((x: { us_per_merge: number }) => positive(x.us_per_merge))).toBe(
       true,
     );
+    // the quick grid has one length at its largest resident count: no length comparison
+    expect(out.relocation_growth.map((g: { policy: string }) => g.policy)).toEqual(
+      listPolicies().map((p) => p.name),
+    );
+    for (const g of out.relocation_growth) {
+      expect(g.longer_time_ratio).toBeNull();
+      expect(positive(g.more_resident_time_ratio)).toBe(true);
+    }
     // progress goes to stderr, one line per stage
     expect(r.stderr).toContain("model: mmap_munmap_16p\n");
     expect(r.stderr).toContain("scale: building 10,000 VMAs\n");
