@@ -8,7 +8,7 @@ import type { RelocationRow } from "./relocation.js";
 
 /** From one cell of the grid to another: what grew, and how the cost followed. */
 export interface Growth {
-  /** The two cells compared: [from, to]. */
+  /** The cell compared against, and the cell compared. */
   from: { vmaPages: number; residentPages: number };
   to: { vmaPages: number; residentPages: number };
   /** Time per mremap at `to` over that at `from`. */
