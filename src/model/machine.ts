@@ -169,63 +169,64 @@ export class Machine {
     const p = this.current;
     if (!p) throw scenarioError(origin, noProcess(op.kind));
     const mm = p.mm;
-    const a = (rel: number) => this.abs(rel);
     try {
       switch (op.kind) {
         case "mmap":
-          return ok(k.rel(doMmap(k, mm, a(op.addr), op.len, op.prot, op.flags, op.file)));
+          return ok(k.rel(doMmap(k, mm, this.abs(op.addr), op.len, op.prot, op.flags, op.file)));
         case "special":
-          return ok(k.rel(installSpecialMapping(mm, a(op.addr), op.len, op.prot, op.name)));
+          return ok(k.rel(installSpecialMapping(mm, this.abs(op.addr), op.len, op.prot, op.name)));
         case "brk":
-          return ok(k.rel(doBrk(k, mm, a(op.addr))));
+          return ok(k.rel(doBrk(k, mm, this.abs(op.addr))));
         case "exec":
           return this.exec(
             p,
-            op.brk === null ? null : a(op.brk),
-            op.stack === null ? null : a(op.stack),
+            op.brk === null ? null : this.abs(op.brk),
+            op.stack === null ? null : this.abs(op.stack),
           );
         case "vfork":
           return this.vfork(p);
         case "munmap":
-          doMunmap(k, mm, a(op.addr), op.len);
+          doMunmap(k, mm, this.abs(op.addr), op.len);
           return ok(0);
         case "mprotect":
-          doMprotect(k, mm, a(op.addr), op.len, op.prot);
+          doMprotect(k, mm, this.abs(op.addr), op.len, op.prot);
           return ok(0);
         case "mremap": {
-          const newAddr = op.newAddr === null ? null : a(op.newAddr);
-          return ok(k.rel(doMremap(k, mm, a(op.addr), op.oldLen, op.newLen, op.flags, newAddr)));
+          const newAddr = op.newAddr === null ? null : this.abs(op.newAddr);
+          return ok(
+            k.rel(doMremap(k, mm, this.abs(op.addr), op.oldLen, op.newLen, op.flags, newAddr)),
+          );
         }
         case "madvise":
-          doMadvise(k, mm, a(op.addr), op.len, op.advice);
+          doMadvise(k, mm, this.abs(op.addr), op.len, op.advice);
           return ok(0);
         case "mlock":
         case "munlock":
-          doMlock(k, mm, a(op.addr), op.len, op.kind === "mlock");
+          doMlock(k, mm, this.abs(op.addr), op.len, op.kind === "mlock");
           return ok(0);
         case "name":
-          doSetAnonName(k, mm, a(op.addr), op.len, op.name);
+          doSetAnonName(k, mm, this.abs(op.addr), op.len, op.name);
           return ok(0);
         case "touch":
-          return this.access(p, a(op.addr), op.len, true, op.value);
+          return this.access(p, this.abs(op.addr), op.len, true, op.value);
         case "read":
-          return this.access(p, a(op.addr), op.len, false, 0);
+          return this.access(p, this.abs(op.addr), op.len, false, 0);
         case "swapout":
-          return ok(swapOutRange(k, mm, a(op.addr), a(op.addr) + op.len, op.cache));
+          return ok(swapOutRange(k, mm, this.abs(op.addr), this.abs(op.addr) + op.len, op.cache));
         case "swapin":
-          return ok(swapInRange(k, mm, a(op.addr), a(op.addr) + op.len));
+          return ok(swapInRange(k, mm, this.abs(op.addr), this.abs(op.addr) + op.len));
         case "migrate":
-          return ok(migrateRange(k, mm, a(op.addr), a(op.addr) + op.len, op.hold));
+          return ok(migrateRange(k, mm, this.abs(op.addr), this.abs(op.addr) + op.len, op.hold));
         case "migratefinish":
           return ok(finishAllMigrations(k));
         case "ksm":
-          return ok(ksmMergeRange(k, mm, a(op.addr), a(op.addr) + op.len));
+          return ok(ksmMergeRange(k, mm, this.abs(op.addr), this.abs(op.addr) + op.len));
         case "pin":
-          return ok(pinRange(k, mm, a(op.addr), a(op.addr) + op.len));
+          return ok(pinRange(k, mm, this.abs(op.addr), this.abs(op.addr) + op.len));
         case "unpin":
-          return ok(unpinRange(mm, a(op.addr), a(op.addr) + op.len));
+          return ok(unpinRange(mm, this.abs(op.addr), this.abs(op.addr) + op.len));
         case "largefolio":
-          return ok(mapLargeFolio(k, mm, a(op.addr), op.len));
+          return ok(mapLargeFolio(k, mm, this.abs(op.addr), op.len));
         case "fork":
           return this.fork(p, op.stay);
         case "exit":

@@ -87,6 +87,9 @@ export function folioMoveAnonRmap(folio: Folio, vma: Vma): void {
   folio.mapping = vma.anonVma;
 }
 
+/** An empty list that is not allocated anew at each use (zapRange runs per VMA unmapped). */
+const NO_ADDRESSES: readonly number[] = [];
+
 /**
  * zap_pte_range over [start, end): unmap every present page; guard markers are removed
  * too unless `keepGuards` (MADV_DONTNEED keeps them).
@@ -116,7 +119,7 @@ export function zapRange(k: Kernel, mm: Mm, start: number, end: number, keepGuar
       // a migration entry holds no mapping: the migration finds one PTE fewer to restore
     },
   );
-  for (const a of hugePmds ?? []) table.dropTable(a);
+  for (const a of hugePmds ?? NO_ADDRESSES) table.dropTable(a);
 }
 
 /**
