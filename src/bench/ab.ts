@@ -8,9 +8,8 @@
 // comparison runs once with each build first, and the two ratios' geometric mean is kept.
 
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { cpuMs } from "./measure.js";
+import { CLOCKS, type Clocks } from "./measure.js";
 import type { ModelWorkloadRound } from "./model.js";
 import { captureReplayer, loadReplayModules } from "./replay-modules.js";
 
@@ -20,12 +19,6 @@ import { captureReplayer, loadReplayModules } from "./replay-modules.js";
  */
 export interface Side {
   once(): number;
-}
-
-/** Clocks, in milliseconds: CPU time of this process, and wall time. */
-export interface Clocks {
-  cpuMs(): number;
-  wallMs(): number;
 }
 
 /**
@@ -82,8 +75,6 @@ export interface OrderResult {
 
 /** Alternation turns: short enough for many turns, long enough for whole replays. */
 export const SLICE_MS = 100;
-
-const CLOCKS: Clocks = { cpuMs, wallMs: () => performance.now() };
 
 /** A workload round grows until it lasts this long (CPU ms), so that turns hold many rounds. */
 const ROUND_MS = 2;

@@ -17,7 +17,7 @@ import { Reorder } from "../replay/reorder.js";
 import { TraceReplay } from "../replay/replay.js";
 import { collectGarbage } from "./heap.js";
 import { captureReplayer, type CaptureReplayer, type ReplayModules } from "./replay-modules.js";
-import { cpuMs, type Timing } from "./measure.js";
+import { cpuMs, warmUp, type Timing } from "./measure.js";
 import type { SideRow } from "./side-by-side.js";
 
 const CAPTURE_DIRS = [
@@ -59,7 +59,7 @@ function replayRate(capture: CaptureReplayer): number {
 
 /**
  * One row per capture: the median replay rate, in events per CPU second, of at least 3
- * replays after a warm-up of `timing.warmS` seconds, repeated for 3 × `timing.repS` seconds.
+ * replays after a warm-up (`warmUp`), repeated for 3 × `timing.repS` seconds.
  */
 export async function replayRows(
   captures: readonly string[],
@@ -71,10 +71,10 @@ export async function replayRows(
     const capture = await captureReplayer(THIS_BUILD, path);
     progress(`model: replay ${capture.name}`);
     collectGarbage();
-    const until = (s: number) => performance.now() + s * 1000;
-    for (const end = until(timing.warmS); performance.now() < end;) replayRate(capture);
+    warmUp(capture.once, timing);
     const rates: number[] = [];
-    for (const end = until(3 * timing.repS); rates.length < 3 || performance.now() < end;) {
+    const end = performance.now() + 3 * timing.repS * 1000;
+    while (rates.length < 3 || performance.now() < end) {
       rates.push(replayRate(capture));
     }
     rates.sort((a, b) => a - b);
