@@ -4,7 +4,8 @@
 import { expect, test } from "vitest";
 import type { RelocationRow } from "./relocation.js";
 import { relocationGrowth } from "./relocation-growth.js";
-import { benchText, type BenchResult } from "./report.js";
+import { benchResult } from "./bench-result.test-util.js";
+import { benchText } from "./report.js";
 
 /** A row of `policy` whose mremap took `us` and walked `walked` pages. */
 const row = (
@@ -73,26 +74,7 @@ test("a grid with one length at its largest resident count has no length compari
 });
 
 /** The report of a run with only the relocation section. */
-const report = (rows: RelocationRow[]) => {
-  const r: BenchResult = {
-    quick: false,
-    machine: {
-      cpus: 2,
-      cpuModel: "test",
-      kernel: "6.18",
-      node: "20",
-      nodeFlags: "",
-      load: 0,
-      speed: { stepNs: 1, cacheLoadNs: 10, memoryLoadNs: 100 },
-    },
-    kernelSkipped: null,
-    side: null,
-    scale: null,
-    memory: null,
-    relocation: rows,
-  };
-  return benchText(r);
-};
+const report = (rows: RelocationRow[]) => benchText(benchResult({ relocation: rows }));
 
 test("the verdict: ok when a 16× longer VMA costs at most twice the time, MISS beyond", () => {
   const flat = report(grid("safe-merge", 0.1, 0));

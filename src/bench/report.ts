@@ -45,8 +45,9 @@ export interface BenchResult {
 
 /** The issue's goals. Every side-by-side row: the model at least this many times the kernel. */
 export const RATIO_GOAL = 3;
-/** Cost per operation at the largest scale size, at most this many times that at the smallest. */
+/** Cost per operation at SCALE_GOAL_VMAS, at most this many times that at the smallest size. */
 export const SCALE_GOAL = 2;
+export const SCALE_GOAL_VMAS = 1_000_000;
 export const BYTES_PER_VMA_GOAL = 300;
 export const BYTES_PER_PAGE_GOAL = 100;
 /** Replay rows (unit "event"): trace events per second on the model. */
@@ -144,7 +145,12 @@ function table(rows: readonly string[][], right: ReadonlySet<number>): string[] 
 
 const verdict = (ok: boolean) => (ok ? "ok" : "MISS");
 
-function sideText(rows: readonly SideRow[]): string[] {
+/**
+ * The side-by-side table. A --quick run's warm-ups are too short for V8 to compile every
+ * workload's code (`warmUp`), so its rates are rough and the goals are not judged on them.
+ */
+function sideText(rows: readonly SideRow[], quick: boolean): string[] {
+  const judge = (ok: boolean) => (quick ? "" : verdict(ok));
   const body = rows.map((r) => [
     r.label,
     r.unit,
@@ -152,14 +158,17 @@ function sideText(rows: readonly SideRow[]): string[] {
     fmtRate(r.kernel),
     r.ratio === null ? "-" : `${r.ratio.toFixed(2)}×`,
     r.ratio !== null
-      ? verdict(r.ratio >= RATIO_GOAL)
+      ? judge(r.ratio >= RATIO_GOAL)
       : r.unit === "event"
-        ? verdict(r.model >= REPLAY_GOAL)
+        ? judge(r.model >= REPLAY_GOAL)
         : "",
   ]);
   return [
     `Model (invariant checks off) vs. the real kernel, operations per second; goals: ratio ≥ ${RATIO_GOAL},`,
     `replays (the model's part: events parsed beforehand) ≥ ${int(REPLAY_GOAL)} events/s`,
+    ...(quick
+      ? ["--quick: short warm-ups leave some code uncompiled; the goals are judged by a full run"]
+      : []),
     "",
     ...table(
       [["workload", "unit", "model /s", "kernel /s", "ratio", ""], ...body],
@@ -225,8 +234,12 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
       const gcFirst = first.adjacentGcShare[op] ?? NaN;
       const gcLast = last.adjacentGcShare[op] ?? NaN;
       const pct = (x: number) => `${Math.round(100 * x)} %`;
+      const goal =
+        last.vmas >= SCALE_GOAL_VMAS
+          ? `(goal ≤ ${SCALE_GOAL}×) ${verdict(growth <= SCALE_GOAL)}`
+          : `(the goal, ≤ ${SCALE_GOAL}×, is judged at ${int(SCALE_GOAL_VMAS)} VMAs)`;
       lines.push(
-        `  ${op}: ${int(last.vmas)} VMAs cost ${growth.toFixed(2)}× ${int(first.vmas)} VMAs (goal ≤ ${SCALE_GOAL}×) ${verdict(growth <= SCALE_GOAL)};`,
+        `  ${op}: ${int(last.vmas)} VMAs cost ${growth.toFixed(2)}× ${int(first.vmas)} VMAs ${goal};`,
         `    on neighbouring VMAs ${adjacentGrowth.toFixed(2)}×, ${(((1 - gcLast) / (1 - gcFirst)) * adjacentGrowth).toFixed(2)}× outside the collector's pauses (${pct(gcLast)} of the time, ${pct(gcFirst)} at ${int(first.vmas)});`,
         `    spread apart, the extra ${fmtNs(spread - adjacent)} is the time of ${((spread - adjacent) / last.loadNs).toFixed(0)} loads from memory`,
       );
@@ -361,7 +374,7 @@ export function benchText(r: BenchResult): string {
       ...(r.kernelSkipped === null ? [] : [`kernel column skipped: ${r.kernelSkipped}`]),
     ],
   ];
-  if (r.side) sections.push(sideText(r.side));
+  if (r.side) sections.push(sideText(r.side, r.quick));
   if (r.scale) sections.push(scaleText(r.scale));
   if (r.memory) sections.push(memoryText(r.memory));
   if (r.relocation) sections.push(relocationText(r.relocation));

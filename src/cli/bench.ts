@@ -161,7 +161,11 @@ export const benchCommand: CommandSpec = {
       type: "boolean",
       help: 'print {"results":[{name,model_per_s,kernel_per_s,ratio}…],…} (with --baseline: {"ab":[{capture|workload,orders,ratio}…],…})',
     },
-    { name: "quick", type: "boolean", help: "short timings and small sizes (well under a minute)" },
+    {
+      name: "quick",
+      type: "boolean",
+      help: "short timings and small sizes (under a minute; rough rates, goals not judged)",
+    },
     {
       name: "no-kernel",
       type: "boolean",
