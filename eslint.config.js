@@ -5,7 +5,14 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 import globals from "globals";
 
-const pureDirs = ["src/model/**/*.ts", "src/policy/**/*.ts", "src/check/**/*.ts", "src/input/**/*.ts", "src/view/**/*.ts", "viewer/src/**/*.ts"];
+const pureDirs = [
+  "src/model/**/*.ts",
+  "src/policy/**/*.ts",
+  "src/check/**/*.ts",
+  "src/input/**/*.ts",
+  "src/view/**/*.ts",
+  "viewer/src/**/*.ts",
+];
 
 export default tseslint.config(
   { ignores: ["dist/**", "dist-check/**", "node_modules/**", "coverage/**", "out/**"] },
@@ -24,7 +31,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["node:*", "fs", "path", "os", "child_process"], message: "the model core is pure and browser-compatible" }] },
+        {
+          patterns: [
+            {
+              group: ["node:*", "fs", "path", "os", "child_process"],
+              message: "the model core is pure and browser-compatible",
+            },
+          ],
+        },
       ],
       "no-restricted-globals": ["error", "process", "Buffer", "setTimeout"],
       "no-restricted-properties": [
