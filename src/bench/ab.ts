@@ -9,7 +9,7 @@
 
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CLOCKS, type Clocks } from "./measure.js";
+import { CLOCKS, FULL_TIMING, warmUp, type Clocks } from "./measure.js";
 import type { ModelWorkloadRound } from "./model.js";
 import { captureReplayer, loadReplayModules } from "./replay-modules.js";
 
@@ -114,7 +114,7 @@ async function loadWorkloadSetup(src: string): Promise<WorkloadSetup> {
 
 /**
  * One order: both builds' modules are loaded, the first build's first, then every capture
- * and every workload alternates between them for `seconds` after a warm-up, the first
+ * and every workload alternates between them for `seconds` after a warm-up of each, the first
  * build starting every pair. Loading both here, in order, keeps the two orders mirror
  * images (a process that had imported one build statically would always have it loaded
  * first).
@@ -128,7 +128,10 @@ export async function runOrder(
   const out: OrderResult[] = [];
   const compare = (kind: OrderResult["kind"], name: string, sides: readonly [Side, Side]) => {
     progress(`ab: ${name}, ${c.first} build first`);
-    alternate(sides, SLICE_MS, Math.min(1000, c.seconds * 100), CLOCKS); // warm-up
+    // each side until V8 has compiled it (the compile's CPU time would count for the side
+    // whose turn it falls in), for at most half the comparison's time
+    const warm = { ...FULL_TIMING, warmMaxS: Math.min(FULL_TIMING.warmMaxS, c.seconds / 2) };
+    for (const side of sides) warmUp(side.once, warm);
     const [a, b] = alternate(sides, SLICE_MS, c.seconds * 1000, CLOCKS) as [number, number];
     out.push({
       kind,
