@@ -1,3 +1,6 @@
+// warmUp waits for the compiler: it goes on while the work gets faster, stops soon after the
+// rate holds, shrugs off one slow window, and never runs past its bound.
+
 import { describe, expect, it } from "vitest";
 import { warmUp } from "./measure.js";
 
