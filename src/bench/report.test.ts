@@ -63,5 +63,22 @@ describe("the report's verdicts", () => {
       "  mmap_munmap: 10,000 VMAs cost 5.00× 1,000 VMAs (the goal, ≤ 2×, is judged at 1,000,000 VMAs);",
     );
     expect(small).not.toMatch(/ok|MISS/);
+    expect(small).not.toContain("the goal allows");
+  });
+
+  it("says how many loads from memory the scale goal leaves room for", () => {
+    // loadNs is 100: 1,000 VMAs at 300 ns leave 300 ns, three loads; at 150 ns, 1.5
+    const room = (ns: number) =>
+      benchText(
+        benchResult({
+          scale: { rows: [scaleRow(1_000, ns), scaleRow(1_000_000, 900)], skipped: null },
+        }),
+      );
+    expect(room(300)).toContain(
+      "    the goal allows 300 ns more than at 1,000 VMAs: 3 such loads\n",
+    );
+    expect(room(150)).toContain(
+      "    the goal allows 150 ns more than at 1,000 VMAs: 1.5 such loads\n",
+    );
   });
 });

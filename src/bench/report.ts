@@ -225,6 +225,7 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
   const first = rows[0];
   const last = rows[rows.length - 1];
   if (first && last && last !== first) {
+    const loads = (ns: number) => (ns / last.loadNs).toFixed(ns < 2 * last.loadNs ? 1 : 0);
     lines.push("");
     for (const op of SCALE_OPS) {
       const spread = last.nsPerOp[op] ?? NaN;
@@ -241,8 +242,16 @@ function scaleText({ rows, skipped }: ScaleResult): string[] {
       lines.push(
         `  ${op}: ${int(last.vmas)} VMAs cost ${growth.toFixed(2)}× ${int(first.vmas)} VMAs ${goal};`,
         `    on neighbouring VMAs ${adjacentGrowth.toFixed(2)}×, ${(((1 - gcLast) / (1 - gcFirst)) * adjacentGrowth).toFixed(2)}× outside the collector's pauses (${pct(gcLast)} of the time, ${pct(gcFirst)} at ${int(first.vmas)});`,
-        `    spread apart, the extra ${fmtNs(spread - adjacent)} is the time of ${((spread - adjacent) / last.loadNs).toFixed(0)} loads from memory`,
+        `    spread apart, the extra ${fmtNs(spread - adjacent)} is the time of ${loads(spread - adjacent)} loads from memory`,
       );
+      // the goal's room over the smallest size, in the loads an operation on a cold VMA
+      // cannot avoid: when it is under a few, no layout of the model can meet the goal
+      if (last.vmas >= SCALE_GOAL_VMAS) {
+        const room = (SCALE_GOAL - 1) * (first.nsPerOp[op] ?? NaN);
+        lines.push(
+          `    the goal allows ${fmtNs(room)} more than at ${int(first.vmas)} VMAs: ${loads(room)} such loads`,
+        );
+      }
     }
   }
   return [...lines, ...kernelScaleText(rows)];

@@ -93,7 +93,7 @@ describe("vmasim bench", () => {
         new RegExp(
           `  ${op}: 10,000 VMAs cost [0-9.]+× 1,000 VMAs \\(the goal, ≤ 2×, is judged at 1,000,000 VMAs\\);\\n` +
             `    on neighbouring VMAs [0-9.]+×, [0-9.]+× outside the collector's pauses \\([0-9]+ % of the time, [0-9]+ % at 1,000\\);\\n` +
-            `    spread apart, the extra -?[0-9.]+ [nµ]s is the time of -?[0-9]+ loads from memory\\n`,
+            `    spread apart, the extra -?[0-9.]+ [nµ]s is the time of -?[0-9.]+ loads from memory\\n`,
         ),
       );
     }
